@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+
+/** A listening HTTP server. `url` is the GraphQL endpoint (`…/graphql`). */
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface HttpOptions<TContext extends BaseContext> {
+  context: ContextFunction<[{ req: IncomingMessage }], TContext>;
+  /** `GET /ready`: whether the process can serve (its dependencies answer). */
+  ready?: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
+  /** Request bodies over this size are refused with 413. */
+  maxBodyBytes?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Serves an ApolloServer over node's http: GraphQL at `/graphql`, `GET /health` (alive) and
+ * `GET /ready`. Apollo Server 5 ships no integration for plain node http beyond its standalone
+ * server, which has no health routes; this is that integration, kept small.
+ */
+export async function listenApollo<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: HttpOptions<TContext>,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Listening> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const http = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      else res.end();
+      server.logger.error(String(err));
+    });
+  });
+  // Longer than the gateway's idle sockets, so a reused connection is never closed under a request.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && url.pathname === '/ready') {
+      const state = options.ready ? await options.ready() : { ok: true };
+      return sendJson(res, state.ok ? 200 : 503, { status: state.ok ? 'ready' : 'not ready', ...state.details });
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found; GraphQL is at /graphql' });
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, maxBodyBytes);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          return sendJson(res, 413, { errors: [{ message: `request body over ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        }
+        throw err;
+      }
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      context: () => options.context({ req }),
+    });
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${hostForUrl}:${address.port}/graphql`,
+    port: address.port,
+    async close() {
+      http.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // In-flight requests get a moment; then their sockets go too.
+        setTimeout(() => http.closeAllConnections(), 2000).unref();
+      });
+      await server.stop();
+    },
+  };
+}

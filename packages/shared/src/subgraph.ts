@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { ErrorCode, PUBLIC_CODES } from './errors';
+import { listenApollo, type Listening } from './http';
+import { createLogger, type Logger } from './logger';
+import { DateScalar, IINScalar } from './scalars';
+
+/** The repository's `schema/` folder: each subgraph's SDL is its source of truth. */
+export const SCHEMA_DIR = path.resolve(__dirname, '..', '..', '..', 'schema');
+
+export function loadSubgraphSdl(name: string): string {
+  return readFileSync(path.join(SCHEMA_DIR, `${name}.graphql`), 'utf8');
+}
+
+export interface SubgraphAppOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: string;
+  // The resolver map's value types vary per type; @apollo/subgraph types it loosely itself.
+  resolvers: GraphQLResolverMap<TContext> | object;
+  context: (input: { req: IncomingMessage }) => Promise<TContext>;
+  /** Hides internal error messages and the landing page (NODE_ENV=production by default). */
+  production?: boolean;
+  logger?: Logger;
+}
+
+export interface SubgraphApp<TContext extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  server: ApolloServer<TContext>;
+  /** Starts the server over HTTP; port 0 picks a free one. */
+  listen(port: number, host?: string): Promise<Listening>;
+}
+
+/**
+ * In production an error whose code is not one of the API's is reported as an internal error
+ * without its message; the details go to the log, never to the caller.
+ */
+export function formatErrorFor(production: boolean, logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const isPublic = typeof code === 'string' && (PUBLIC_CODES.has(code) || code.startsWith('GRAPHQL_') || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'OPERATION_RESOLUTION_FAILURE');
+    if (isPublic) return formatted;
+    logger.error({ err: error, path: formatted.path }, formatted.message);
+    if (!production) return formatted;
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+/** A Federation 2 subgraph served by Apollo Server, with the shared scalars wired in. */
+export function createSubgraphApp<TContext extends BaseContext>(options: SubgraphAppOptions<TContext>): SubgraphApp<TContext> {
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const logger = options.logger ?? createLogger(options.name);
+  const scalars: Record<string, unknown> = {};
+  if (/\bscalar\s+Date\b/.test(options.typeDefs)) scalars.Date = DateScalar;
+  if (/\bscalar\s+IIN\b/.test(options.typeDefs)) scalars.IIN = IINScalar;
+  const schema = buildSubgraphSchema([
+    { typeDefs: parse(options.typeDefs), resolvers: { ...scalars, ...options.resolvers } as GraphQLResolverMap<TContext> },
+  ]);
+  const server = new ApolloServer<TContext>({
+    schema,
+    logger,
+    includeStacktraceInErrorResponses: !production,
+    formatError: formatErrorFor(production, logger),
+    // Traces are only for Apollo's usage reporting, which is off: nothing here may call out.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+  });
+  let started: Promise<void> | undefined;
+  return {
+    name: options.name,
+    schema,
+    server,
+    async listen(port, host = '127.0.0.1') {
+      started ??= server.start();
+      await started;
+      return listenApollo(server, { context: options.context }, port, host);
+    },
+  };
+}
