@@ -1,0 +1,70 @@
+import { badUserInput, conflict, mongoErrorToGraphQL } from '@civil-service/shared';
+import { bandFor, quarterStart, validateEvaluationInput, type EvaluationView } from '../rules/evaluation';
+import { COMPETENCY_FIELDS, type CompetencyRow } from '../loaders';
+import { civilServantResolvers } from './servant';
+import { isObjectIdHex, type Context } from './context';
+
+export type { Context } from './context';
+
+interface EvaluationInput {
+  servantId: string;
+  year: number;
+  quarter: number;
+  score: number;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+export const resolvers = {
+  Query: {
+    competencies(_parent: unknown, _args: unknown, ctx: Context): Promise<CompetencyRow[]> {
+      return ctx.models.Competency.find({}, COMPETENCY_FIELDS).sort({ code: 1 }).lean<CompetencyRow[]>().exec();
+    },
+  },
+
+  Mutation: {
+    async recordEvaluation(_parent: unknown, { input }: { input: EvaluationInput }, ctx: Context): Promise<EvaluationView> {
+      if (!isObjectIdHex(input.servantId)) {
+        throw badUserInput('servantId must be a 24-character hexadecimal servant id', 'servantId');
+      }
+      const today = ctx.now();
+      const problem = validateEvaluationInput(input, today, ctx.rulesAt);
+      if (problem) throw badUserInput(problem.message, problem.field);
+      const { QuarterlyEvaluation } = ctx.models;
+      // The unique (servantId, year, quarter) index is what refuses a duplicate, also under races.
+      await QuarterlyEvaluation.init();
+      try {
+        await QuarterlyEvaluation.create({
+          servantId: input.servantId.toLowerCase(),
+          year: input.year,
+          quarter: input.quarter,
+          score: input.score,
+          recordedAt: today,
+        });
+      } catch (err) {
+        if (isDuplicateKey(err)) {
+          throw conflict(`quarter ${input.quarter} of ${input.year} is already recorded for servant ${input.servantId}`);
+        }
+        throw mongoErrorToGraphQL(err);
+      }
+      ctx.loaders.quartersByServant.clear(input.servantId.toLowerCase());
+      return {
+        period: 'QUARTER',
+        year: input.year,
+        quarter: input.quarter,
+        score: input.score,
+        band: bandFor(input.score, ctx.rulesAt(quarterStart(input.year, input.quarter))),
+      };
+    },
+  },
+
+  CivilServant: civilServantResolvers,
+
+  Competency: {
+    __resolveReference(ref: { code?: unknown }, ctx: Context): Promise<CompetencyRow | null> | null {
+      return typeof ref.code === 'string' ? ctx.loaders.competencyByCode.load(ref.code) : null;
+    },
+  },
+};

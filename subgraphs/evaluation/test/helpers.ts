@@ -1,0 +1,49 @@
+import type { Connection } from 'mongoose';
+import { Types } from 'mongoose';
+import { attachCommandCounter, connectDatabase } from '@civil-service/shared';
+import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
+import { createEvaluationSubgraph } from '../src';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
+}
+
+export interface Harness {
+  db: Connection;
+  subgraph: ReturnType<typeof createEvaluationSubgraph>;
+  counter: ReturnType<typeof attachCommandCounter>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** A fresh embedded database, the evaluation subgraph on a random port and a command counter. */
+export async function startHarness(now: Date): Promise<Harness> {
+  const mongo = await startEmbeddedMongo({ port: 0 });
+  const db = await connectDatabase({ uri: mongo.uri, dbName: `evaluation_test_${new Types.ObjectId().toHexString()}` });
+  const counter = attachCommandCounter(db);
+  const subgraph = createEvaluationSubgraph({ db, config: { now: () => now } });
+  await Promise.all(Object.values(subgraph.models).map((m) => m.init()));
+  const server = await subgraph.listen(0, '127.0.0.1');
+  const url = new URL('/graphql', server.url).toString();
+  return {
+    db,
+    subgraph,
+    counter,
+    async gql(query, variables) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    async close() {
+      await server.close();
+      await db.close();
+      await mongo.stop();
+    },
+  };
+}
+
+export const newId = () => new Types.ObjectId().toHexString();

@@ -1,0 +1,32 @@
+import type { Connection } from 'mongoose';
+import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { registerModels, type ServicesQualityModels } from './models';
+import { createLoaders } from './loaders';
+import { resolvers, type Context } from './resolvers';
+import { rulesLookup, type FeedbackRuleEntry } from './rules/reference';
+
+export { seedServicesQuality } from './seed';
+export type { SeedServicesQualityOptions, SeedServicesQualityCounts } from './seed';
+export type { ServicesQualityModels, PublicServiceDoc, ServiceRequestStatDoc, FeedbackDoc, ViolationDoc } from './models';
+export { checkFeedback, onTimeRate, average, type FeedbackRules } from './rules/feedback';
+export { rulesLookup, DEFAULT_RULE_ENTRIES, type FeedbackRuleEntry } from './rules/reference';
+
+export interface ServicesQualityConfig {
+  /** Today as the subgraph sees it (tests pin it). */
+  now: () => Date;
+  /** Effective-dated feedback rules; `reference/feedback-rules.json` by default. */
+  rules: FeedbackRuleEntry[];
+}
+
+export function createServicesQualitySubgraph({ db, config }: { db: Connection; config?: Partial<ServicesQualityConfig> }) {
+  const models: ServicesQualityModels = registerModels(db);
+  const now = config?.now ?? (() => new Date());
+  const rulesAt = rulesLookup(config?.rules);
+  const app = createSubgraphApp<Context>({
+    name: 'services-quality',
+    typeDefs: loadSubgraphSdl('services-quality'),
+    resolvers,
+    context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+  });
+  return Object.assign(app, { models, rulesAt });
+}

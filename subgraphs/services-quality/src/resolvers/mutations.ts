@@ -1,0 +1,60 @@
+import { Types } from 'mongoose';
+import { badUserInput, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import type { FeedbackDoc } from '../models';
+import { checkFeedback } from '../rules/feedback';
+import { isObjectIdHex, type Context } from './context';
+
+interface FeedbackInput {
+  serviceCode: string;
+  stateBodyId: string;
+  servantId?: string | null;
+  rating: number;
+  onTime: boolean;
+  comment?: string | null;
+}
+
+/** Register ids are stored in lower case, so an id in another letter case is the same body or servant. */
+function requireId(value: string, field: string, what: string): string {
+  if (!isObjectIdHex(value)) throw badUserInput(`${field} must be a 24-character hexadecimal ${what} id`, field);
+  return value.toLowerCase();
+}
+
+function utcDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+export const mutationResolvers = {
+  /**
+   * Every check runs before the single insert, so refused input writes nothing. The body and the
+   * servant are personnel's records: only their id shape can be checked here.
+   */
+  async submitServiceFeedback(_parent: unknown, { input }: { input: FeedbackInput }, ctx: Context): Promise<FeedbackDoc> {
+    const stateBodyId = requireId(input.stateBodyId, 'stateBodyId', 'state body');
+    const servantId = input.servantId == null ? null : requireId(input.servantId, 'servantId', 'servant');
+    const submittedOn = utcDay(ctx.now());
+    const checked = checkFeedback(input, ctx.rulesAt(submittedOn));
+    if (!checked.ok) throw badUserInput(checked.problem.message, checked.problem.field);
+    const service = await ctx.loaders.serviceByCode.load(input.serviceCode);
+    if (!service) throw notFound(`serviceCode: no public service with code '${input.serviceCode}'`);
+
+    const doc: FeedbackDoc = {
+      _id: new Types.ObjectId(),
+      serviceCode: service._id,
+      stateBodyId,
+      servantId,
+      rating: input.rating,
+      onTime: input.onTime,
+      comment: checked.comment,
+      submittedOn,
+    };
+    try {
+      await ctx.models.Feedback.create(doc);
+    } catch (err) {
+      throw mongoErrorToGraphQL(err);
+    }
+    // The servant's and the body's figures in this request must include the new feedback.
+    if (servantId) ctx.loaders.servantQuality.clear(servantId);
+    ctx.loaders.bodyQuality.clearAll();
+    return doc;
+  },
+};

@@ -1,0 +1,40 @@
+import type { Connection } from 'mongoose';
+import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { registerModels, type TrainingModels } from './models';
+import { createLoaders } from './loaders';
+import { resolvers, type Context } from './resolvers';
+import { rulesLookup, type TrainingRuleEntry } from './rules/reference';
+
+export { seedTraining } from './seed';
+export type { SeedTrainingOptions, SeedTrainingCounts } from './seed';
+export type { TrainingModels, TrainingProgramDoc, LearningRecordDoc } from './models';
+export {
+  isTrainingOverdue,
+  lastCompletedTraining,
+  retrainingStatus,
+  isRetrainingOverdue,
+  trainingDueBy,
+  type TrainingRules,
+  type RetrainingEvent,
+} from './rules/training';
+export { rulesLookup, DEFAULT_RULE_ENTRIES, type TrainingRuleEntry } from './rules/reference';
+
+export interface TrainingConfig {
+  /** Now as the subgraph sees it (tests pin it). */
+  now: () => Date;
+  /** Effective-dated training rules; `reference/training-rules.json` by default. */
+  rules: TrainingRuleEntry[];
+}
+
+export function createTrainingSubgraph({ db, config }: { db: Connection; config?: Partial<TrainingConfig> }) {
+  const models: TrainingModels = registerModels(db);
+  const now = config?.now ?? (() => new Date());
+  const rulesAt = rulesLookup(config?.rules);
+  const app = createSubgraphApp<Context>({
+    name: 'training',
+    typeDefs: loadSubgraphSdl('training'),
+    resolvers,
+    context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+  });
+  return Object.assign(app, { models, rulesAt });
+}
