@@ -1,0 +1,119 @@
+import type { Document } from 'bson';
+import { Aggregator, ProcessingMode } from 'mingo';
+import { mongoError } from '../storage/errors';
+import { compileFilter, matchEntries, project, select } from '../storage/query';
+import type { Store } from '../storage/store';
+import { applyUpdate, buildUpsert, sameDocument, validateId, validateUpdate } from '../storage/update';
+import { canonicalKey, isPlainObject, toQueryForm } from '../storage/values';
+import { collectionName, flush, optionalDoc, storeFor, type CommandContext, type Handler } from './context';
+import { cursorBatchSize } from './read';
+import { current, targets } from './write';
+
+const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$search', '$geoNear', '$collStats', '$indexStats']);
+
+function visibleDocs(store: Store): Document[] {
+  const out: Document[] = [];
+  for (const [, e] of store.scan()) out.push(e.q);
+  return out;
+}
+
+async function aggregate(ctx: CommandContext): Promise<Document> {
+  if (typeof ctx.cmd.aggregate !== 'string') throw mongoError('InvalidNamespace', 'aggregate on a database (aggregate: 1) is not supported');
+  const name = collectionName(ctx, 'aggregate');
+  if (!Array.isArray(ctx.cmd.pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+  if (ctx.cmd.explain) throw mongoError('InvalidOptions', 'explain is not supported');
+  let pipeline = ctx.cmd.pipeline as Document[];
+  for (const stage of pipeline) {
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1) throw mongoError('Location', 'A pipeline stage specification object must contain exactly one field.');
+    const op = Object.keys(stage)[0];
+    if (UNSUPPORTED_STAGES.has(op)) throw mongoError('Location', `${op} is not supported by the embedded server`);
+  }
+  const store = storeFor(ctx, name);
+  // A leading $match is answered through the planner, so an indexed match never scans.
+  let filter: Document = {};
+  if (pipeline.length && isPlainObject(pipeline[0].$match)) {
+    filter = pipeline[0].$match as Document;
+    pipeline = pipeline.slice(1);
+  }
+  const input = (await matchEntries(store, filter)).map((e) => e.q);
+  const resolved = new Map<string, Document[]>();
+  const aggregator = new Aggregator(toQueryForm(pipeline), {
+    processingMode: ProcessingMode.CLONE_INPUT,
+    variables: optionalDoc(ctx.cmd.let, 'let'),
+    collectionResolver: (other: string) => {
+      let docs = resolved.get(other);
+      if (!docs) resolved.set(other, (docs = other === name ? visibleDocs(store) : visibleDocs(storeFor(ctx, other))));
+      return docs;
+    },
+  });
+  let results: Document[];
+  try {
+    results = aggregator.run(input) as Document[];
+  } catch (err) {
+    throw mongoError('Location', err instanceof Error ? err.message : String(err));
+  }
+  const reply = ctx.cursors.create(`${ctx.db}.${name}`, results, { batchSize: cursorBatchSize(ctx) });
+  return { cursor: { firstBatch: reply.batch, id: reply.id, ns: reply.ns }, ok: 1 };
+}
+
+async function findAndModify(ctx: CommandContext): Promise<Document> {
+  const name = collectionName(ctx, ctx.cmd.findAndModify !== undefined ? 'findAndModify' : 'findandmodify');
+  const store = storeFor(ctx, name);
+  const filter = optionalDoc(ctx.cmd.query, 'query') ?? {};
+  const fields = optionalDoc(ctx.cmd.fields, 'fields');
+  const remove = ctx.cmd.remove === true;
+  const returnNew = ctx.cmd.new === true;
+  const upsert = ctx.cmd.upsert === true;
+  const arrayFilters = Array.isArray(ctx.cmd.arrayFilters) ? (ctx.cmd.arrayFilters as Document[]) : undefined;
+  if (remove && (ctx.cmd.update !== undefined || upsert || returnNew)) {
+    throw mongoError('FailedToParse', 'Cannot specify update, upsert or new with remove:true');
+  }
+  if (!remove && ctx.cmd.update === undefined) throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
+  const update = remove ? undefined : validateUpdate(ctx.cmd.update);
+  const show = (doc: Document | undefined) => (doc ? project([doc], fields, filter)[0] : null);
+  const q = compileFilter(filter);
+
+  // Find the target first (respecting sort), then re-check it synchronously before writing.
+  let found;
+  for (;;) {
+    if (!ctx.txn) await store.coll?.waitUnlocked();
+    found = await select(store, filter, { sort: ctx.cmd.sort, limit: 1 });
+    if (!ctx.txn && store.coll?.locked) continue;
+    break;
+  }
+  let target = found[0] ? current(store, found[0], (now) => q.test(now.q)) : undefined;
+  if (found[0] && !target) {
+    // Someone changed it while we sorted; fall back to any document still matching.
+    const again = await targets(ctx, store, filter, 1);
+    target = again[0] ? [canonicalKey(again[0].doc._id), again[0]] : undefined;
+  }
+
+  if (remove) {
+    if (!target) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+    store.delete(target[0]);
+    flush(ctx);
+    return { lastErrorObject: { n: 1 }, value: show(target[1].doc), ok: 1 };
+  }
+  if (!target) {
+    if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+    const doc = buildUpsert(filter, update!, arrayFilters);
+    validateId(doc._id);
+    store.insert(doc);
+    flush(ctx);
+    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? show(doc) : null, ok: 1 };
+  }
+  const [key, entry] = target;
+  const next = applyUpdate(entry.doc, update!, { arrayFilters, filter });
+  if (!sameDocument(entry.doc, next)) {
+    store.replace(key, next);
+    flush(ctx);
+  }
+  return { lastErrorObject: { n: 1, updatedExisting: true }, value: show(returnNew ? next : entry.doc), ok: 1 };
+}
+
+export const aggregateCommands: Record<string, Handler> = {
+  aggregate,
+  findAndModify,
+  findandmodify: findAndModify,
+};
+

@@ -1,0 +1,282 @@
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import type { IndexSpec } from './mutation';
+import { canonicalKey, compareValues, pathValues, toQueryForm, typeRank } from './values';
+
+/** All documents that share one value of an index's first field (or one full compound key). */
+interface Group {
+  v: unknown;
+  /** One key is stored bare: most groups of unique-ish fields hold a single document. */
+  keys: string | Set<string>;
+}
+
+function addKey(g: Group, k: string): void {
+  if (typeof g.keys === 'string') {
+    if (g.keys !== k) g.keys = new Set([g.keys, k]);
+  } else g.keys.add(k);
+}
+
+function removeKey(g: Group, k: string): boolean {
+  if (typeof g.keys === 'string') {
+    if (g.keys !== k) return false;
+    g.keys = new Set();
+    return true;
+  }
+  return g.keys.delete(k);
+}
+
+function groupSize(g: Group): number {
+  return typeof g.keys === 'string' ? 1 : g.keys.size;
+}
+
+export function* groupKeys(g: Group): Iterable<string> {
+  if (typeof g.keys === 'string') yield g.keys;
+  else yield* g.keys;
+}
+
+export interface RangeBound {
+  value: unknown;
+  inclusive: boolean;
+}
+
+export interface IndexKeys {
+  /** Distinct values of the first field (multikey: one per array element). */
+  first: unknown[];
+  /** Distinct full keys: canonical string plus the field values, for unique checks. */
+  full: { key: string; values: unknown[] }[];
+}
+
+/**
+ * A secondary (or the `_id`) index: a hash map for equality/$in on the first field, a hash map of
+ * full compound keys for uniqueness, and a lazily sorted array of the first field's distinct
+ * values for range predicates.
+ */
+export class Index {
+  readonly fields: string[];
+  private readonly partial: Query | null;
+  private readonly byFirst = new Map<string, Group>();
+  private readonly byFull: Map<string, Group>;
+  private sorted: Group[] | null = null;
+  private pending: Group[] = [];
+  private dead = 0;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.partial = spec.partialFilterExpression ? new Query(toQueryForm(spec.partialFilterExpression)) : null;
+    this.byFull = this.fields.length === 1 ? this.byFirst : new Map();
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get unique(): boolean {
+    return this.spec.unique === true;
+  }
+
+  /** Whether the planner may use this index to answer a predicate on its first field. */
+  get usableForPlanning(): boolean {
+    return !this.partial && !Object.values(this.spec.key).some((v) => v === 'text' || v === '2d' || v === '2dsphere');
+  }
+
+  get sparse(): boolean {
+    return this.spec.sparse === true;
+  }
+
+  /** Keys of `doc` in this index, or null when the document is not in it (sparse / partial). */
+  keysOf(doc: Document, queryForm: Document): IndexKeys | null {
+    if (this.partial && !this.partial.test(queryForm)) return null;
+    const raw = this.fields.map((f) => pathValues(doc, f));
+    if (this.sparse && raw.every((vals) => vals.length === 1 && vals[0] === undefined)) return null;
+    const perField = raw.map(dedupe);
+    const first = perField[0];
+    if (this.fields.length === 1) {
+      return { first, full: first.map((v) => ({ key: canonicalKey(v), values: [v] })) };
+    }
+    const full: IndexKeys['full'] = [];
+    const combos = cartesian(perField);
+    for (const values of combos) full.push({ key: values.map(canonicalKey).join('\u0000'), values });
+    return { first, full };
+  }
+
+  add(docKey: string, keys: IndexKeys | null): void {
+    if (!keys) return;
+    for (const v of keys.first) {
+      const ck = canonicalKey(v);
+      let g = this.byFirst.get(ck);
+      if (!g) {
+        g = { v, keys: docKey };
+        this.byFirst.set(ck, g);
+        if (this.sorted) this.pending.push(g);
+      } else addKey(g, docKey);
+    }
+    if (this.byFull !== this.byFirst) {
+      for (const f of keys.full) {
+        const g = this.byFull.get(f.key);
+        if (!g) this.byFull.set(f.key, { v: f.values, keys: docKey });
+        else addKey(g, docKey);
+      }
+    }
+  }
+
+  remove(docKey: string, keys: IndexKeys | null): void {
+    if (!keys) return;
+    for (const v of keys.first) {
+      const ck = canonicalKey(v);
+      const g = this.byFirst.get(ck);
+      if (g && removeKey(g, docKey) && groupSize(g) === 0) {
+        this.byFirst.delete(ck);
+        this.dead++;
+      }
+    }
+    if (this.byFull !== this.byFirst) {
+      for (const f of keys.full) {
+        const g = this.byFull.get(f.key);
+        if (g && removeKey(g, docKey) && groupSize(g) === 0) this.byFull.delete(f.key);
+      }
+    }
+  }
+
+  /** Documents (other than `selfKey`) holding any of the given full keys, for unique checks. */
+  *holders(full: IndexKeys['full'], selfKey: string): Iterable<{ values: unknown[]; docKey: string }> {
+    for (const f of full) {
+      const g = this.byFull.get(f.key);
+      if (!g) continue;
+      for (const k of groupKeys(g)) if (k !== selfKey) yield { values: f.values, docKey: k };
+    }
+  }
+
+  /** Documents whose first field equals `value` (after multikey expansion). */
+  equal(value: unknown): Iterable<string> {
+    const g = this.byFirst.get(canonicalKey(value));
+    return g ? groupKeys(g) : [];
+  }
+
+  /**
+   * Documents whose first field lies in the range. Like MongoDB, a bound only matches values
+   * of its own type class ($gt: 5 never returns strings).
+   */
+  *range(lower: RangeBound | undefined, upper: RangeBound | undefined): Iterable<string> {
+    const sorted = this.ensureSorted();
+    const rank = typeRank((lower ?? upper)!.value);
+    let lo = 0;
+    if (lower) {
+      lo = lowerBound(sorted, lower.value);
+    } else {
+      lo = lowerBoundRank(sorted, rank);
+    }
+    for (let i = lo; i < sorted.length; i++) {
+      const g = sorted[i];
+      if (typeRank(g.v) !== rank) {
+        if (typeRank(g.v) > rank) break;
+        continue;
+      }
+      if (lower && !lower.inclusive && compareValues(g.v, lower.value) === 0) continue;
+      if (upper) {
+        const c = compareValues(g.v, upper.value);
+        if (c > 0 || (c === 0 && !upper.inclusive)) break;
+      }
+      if (this.byFirst.get(canonicalKey(g.v)) !== g) continue;
+      yield* groupKeys(g);
+    }
+  }
+
+  /** Distinct first-field values in ascending order (used for sorted scans). */
+  *ascending(): Iterable<string> {
+    for (const g of this.ensureSorted()) {
+      if (this.byFirst.get(canonicalKey(g.v)) !== g) continue;
+      yield* groupKeys(g);
+    }
+  }
+
+  *descending(): Iterable<string> {
+    const sorted = this.ensureSorted();
+    for (let i = sorted.length - 1; i >= 0; i--) {
+      const g = sorted[i];
+      if (this.byFirst.get(canonicalKey(g.v)) !== g) continue;
+      yield* groupKeys(g);
+    }
+  }
+
+  get distinctValues(): number {
+    return this.byFirst.size;
+  }
+
+  private ensureSorted(): Group[] {
+    if (!this.sorted || this.dead > this.byFirst.size) {
+      this.sorted = [...this.byFirst.values()].sort((a, b) => compareValues(a.v, b.v));
+      this.pending = [];
+      this.dead = 0;
+      return this.sorted;
+    }
+    if (this.pending.length) {
+      const add = this.pending.sort((a, b) => compareValues(a.v, b.v));
+      this.pending = [];
+      if (add.length < 64) {
+        for (const g of add) this.sorted.splice(lowerBound(this.sorted, g.v), 0, g);
+      } else {
+        this.sorted = merge(this.sorted, add);
+      }
+    }
+    return this.sorted;
+  }
+}
+
+function lowerBound(sorted: Group[], value: unknown): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareValues(sorted[mid].v, value) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBoundRank(sorted: Group[], rank: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (typeRank(sorted[mid].v) < rank) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function merge(a: Group[], b: Group[]): Group[] {
+  const out = new Array<Group>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compareValues(a[i].v, b[j].v) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+function dedupe(values: unknown[]): unknown[] {
+  if (values.length < 2) return values.map((v) => (v === undefined ? null : v));
+  const seen = new Map<string, unknown>();
+  for (const v of values) {
+    const k = canonicalKey(v);
+    if (!seen.has(k)) seen.set(k, v === undefined ? null : v);
+  }
+  return [...seen.values()];
+}
+
+function cartesian(lists: unknown[][]): unknown[][] {
+  let acc: unknown[][] = [[]];
+  for (const list of lists) {
+    const next: unknown[][] = [];
+    for (const prefix of acc) for (const v of list) next.push([...prefix, v]);
+    acc = next;
+  }
+  return acc;
+}
+
+export function defaultIndexName(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${String(v)}`)
+    .join('_');
+}
