@@ -1,0 +1,36 @@
+import type { Connection } from 'mongoose';
+import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { createLoaders } from './loaders';
+import { registerModels, type PersonnelModels } from './models';
+import { resolvers, type Context } from './resolvers';
+import { personnelRules, type PersonnelRuleEntries } from './rules/reference';
+
+export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } from './seed';
+export { registerModels, type PersonnelModels } from './models';
+export { personnelRules, DEFAULT_RULE_ENTRIES, type PersonnelRules, type PersonnelRuleEntries } from './rules/reference';
+export { computeTenure, findOverlaps, mergeServicePeriods, type ServiceTenure, type ServiceInterval } from './rules/tenure';
+export { rotationScheme, isCentreLevel, type RotationScheme, type StateBodyLevel } from './rules/rotation';
+export { categoryMismatch, categoriesFor, parseCategoryCode } from './rules/category';
+export { reentryBarOf, reentryBarOn } from './rules/reentry';
+export { hasActiveCorpsAReserve } from './rules/reserve';
+export { identityFromIin, identityAgrees } from './rules/iin';
+
+export interface PersonnelConfig {
+  /** Now as the subgraph sees it (tests pin it). */
+  now: () => Date;
+  /** Effective-dated rule tables; each defaults to its file in reference/. */
+  rules: Partial<PersonnelRuleEntries>;
+}
+
+export function createPersonnelSubgraph({ db, config }: { db: Connection; config?: Partial<PersonnelConfig> }) {
+  const models: PersonnelModels = registerModels(db);
+  const now = config?.now ?? (() => new Date());
+  const rules = personnelRules(config?.rules);
+  const app = createSubgraphApp<Context>({
+    name: 'personnel',
+    typeDefs: loadSubgraphSdl('personnel'),
+    resolvers,
+    context: async () => ({ db, models, loaders: createLoaders(models), rules, now }),
+  });
+  return Object.assign(app, { models, rules });
+}
