@@ -1,0 +1,83 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '@civil-service/shared';
+import { subgraphUnavailable } from './errors';
+
+// Named through @apollo/gateway's own types so the gateway depends on no transitive package.
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+export interface SubgraphDataSourceOptions {
+  /** The subgraph's name in the supergraph (e.g. `services-quality`). */
+  name: string;
+  url: string;
+  /** Longest wait for one subgraph call, connection to last byte. */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Node's own fetch, bounded by a deadline. Node's fetch (undici) keeps connections to each origin
+ * alive and pools them, so the gateway does not pay a TCP handshake per subgraph call; the
+ * subgraphs' servers keep idle sockets longer than undici does, so a reused socket is never
+ * closed under a request. The deadline also covers reading the body, since undici ties the body
+ * stream to the same signal.
+ */
+export function timeoutFetcher(timeoutMs: number): Fetcher {
+  return async (url, init) => {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // Node's Response satisfies FetcherResponse at run time; its typings differ only in detail.
+    return response as unknown as FetcherResponse;
+  };
+}
+
+/** What a failed call was, in words for the log. */
+function describeFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  if (cause?.code) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** GraphQL errors a subgraph put in a non-2xx answer (Apollo Server sends 400 for bad variables). */
+function graphqlErrorsInBody(err: unknown): GatewayGraphQLResponse | undefined {
+  if (!(err instanceof GraphQLError)) return undefined;
+  const response = err.extensions.response as { body?: unknown } | undefined;
+  const body = response?.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { errors, data } = body as GatewayGraphQLResponse;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return data === undefined ? { errors } : { data, errors };
+}
+
+/**
+ * Calls one subgraph. A subgraph that answers with GraphQL errors (at any HTTP status) has them
+ * relayed with their own codes; one that cannot be reached, times out or answers something that
+ * is not GraphQL becomes SUBGRAPH_UNAVAILABLE naming it, so the query plan carries on and the
+ * caller gets everything the other subgraphs could provide.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource {
+  readonly subgraph: string;
+  private readonly timeoutMs: number;
+  private readonly log: Logger;
+
+  constructor({ name, url, timeoutMs, logger }: SubgraphDataSourceOptions) {
+    super({ url, fetcher: timeoutFetcher(timeoutMs) });
+    this.subgraph = name;
+    this.timeoutMs = timeoutMs;
+    this.log = logger;
+  }
+
+  // The gateway's context type is a plain record; nothing here reads it.
+  override async process(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (err) {
+      const relayed = graphqlErrorsInBody(err);
+      if (relayed) return relayed;
+      this.log.warn({ subgraph: this.subgraph, url: this.url, reason: describeFailure(err, this.timeoutMs) }, `subgraph ${this.subgraph} unavailable`);
+      throw subgraphUnavailable(this.subgraph);
+    }
+  }
+}

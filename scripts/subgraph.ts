@@ -1,0 +1,127 @@
+/**
+ * `npm run subgraph -- <name>`: one subgraph, on its own database. Also the one place that knows
+ * how to start a subgraph from its factory, shared with `npm start` and the end-to-end tests.
+ */
+import type { Connection } from 'mongoose';
+import {
+  ConfigError,
+  connectDatabase,
+  createLogger,
+  databaseNameFor,
+  mongoUri,
+  optionalString,
+  port,
+  requiredString,
+  runMain,
+  type Listening,
+  type Logger,
+} from '@civil-service/shared';
+import { createPersonnelSubgraph } from '@civil-service/personnel';
+import { createTrainingSubgraph } from '@civil-service/training';
+import { createEvaluationSubgraph } from '@civil-service/evaluation';
+import { createServicesQualitySubgraph } from '@civil-service/services-quality';
+
+export const SUBGRAPHS = ['personnel', 'training', 'evaluation', 'services-quality'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+/** What every subgraph factory returns that starting it needs. */
+interface SubgraphFactoryResult {
+  listen(port: number, host?: string): Promise<Listening>;
+  /** The subgraph's mongoose models, by name. */
+  models: object;
+}
+
+const FACTORIES: Record<SubgraphName, (options: { db: Connection }) => SubgraphFactoryResult> = {
+  personnel: createPersonnelSubgraph,
+  training: createTrainingSubgraph,
+  evaluation: createEvaluationSubgraph,
+  'services-quality': createServicesQualitySubgraph,
+};
+
+export function isSubgraphName(name: string): name is SubgraphName {
+  return (SUBGRAPHS as readonly string[]).includes(name);
+}
+
+/**
+ * Builds the subgraph on `db` and makes sure its collections and indexes exist before it serves:
+ * the unique indexes are business rules (one IIN per servant), not an optimisation to add later.
+ */
+export async function createSubgraphOn(name: SubgraphName, db: Connection): Promise<SubgraphFactoryResult> {
+  const app = FACTORIES[name]({ db });
+  for (const model of Object.values(app.models) as Array<{ init(): Promise<unknown> }>) await model.init();
+  return app;
+}
+
+export interface RunningSubgraph {
+  name: SubgraphName;
+  url: string;
+  port: number;
+  db: Connection;
+  /** Stops serving, then closes the database connection. */
+  close(): Promise<void>;
+}
+
+export interface StartSubgraphOptions {
+  name: SubgraphName;
+  uri: string;
+  port: number;
+  host?: string;
+}
+
+/** Connects to the subgraph's own database (`databaseNameFor(name)`) and serves it over HTTP. */
+export async function startSubgraph({ name, uri, port: listenPort, host = '127.0.0.1' }: StartSubgraphOptions): Promise<RunningSubgraph> {
+  const db = await connectDatabase({ uri, dbName: databaseNameFor(name) });
+  try {
+    const app = await createSubgraphOn(name, db);
+    const server = await app.listen(listenPort, host);
+    return {
+      name,
+      url: server.url,
+      port: server.port,
+      db,
+      async close() {
+        await server.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stops `close` on the first SIGINT or SIGTERM, then exits; a second signal exits at once. */
+export function closeOnSignals(logger: Logger, close: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (!name) throw new ConfigError('subgraph name', `missing; usage: npm run subgraph -- <${SUBGRAPHS.join('|')}>`);
+  if (!isSubgraphName(name)) throw new ConfigError('subgraph name', `unknown subgraph '${name}'; one of ${SUBGRAPHS.join(', ')}`);
+  requiredString(process.env, 'PORT');
+  const listenPort = port(process.env, 'PORT', 0);
+  const uri = mongoUri(process.env, 'MONGODB_URI', { required: true })!;
+  const host = optionalString(process.env, 'HOST') ?? '127.0.0.1';
+  const logger = createLogger(name);
+
+  const subgraph = await startSubgraph({ name, uri, port: listenPort, host });
+  logger.info({ url: subgraph.url, database: databaseNameFor(name) }, `${name} subgraph ready at ${subgraph.url}`);
+  closeOnSignals(logger, () => subgraph.close());
+}
+
+if (require.main === module) runMain(main);

@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, validate } from 'graphql';
+import { apiSchemaOf, checkSupergraph, REPO_ROOT, SUPERGRAPH_FILE } from '../scripts/compose';
+
+/**
+ * schema/supergraph.graphql is generated but committed: it must compose without errors, equal a
+ * fresh composition of the four SDLs, and accept every consumer operation exactly as written.
+ */
+const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
+
+// analytics.graphql belongs to a later issue (workforce segments, rotation flows, alerts); the
+// supergraph does not offer those fields yet. Remove it from this list when that issue lands.
+const NOT_YET = new Set(['analytics.graphql']);
+
+const contractFiles = readdirSync(CONTRACT_DIR).filter((f) => f.endsWith('.graphql'));
+
+describe('schema/supergraph.graphql', () => {
+  const check = checkSupergraph();
+
+  it('composes without errors', () => {
+    expect(check.composition.errors).toEqual([]);
+  });
+
+  it('is up to date with the subgraph SDLs (run `npm run compose` and commit it)', () => {
+    expect(check.upToDate).toBe(true);
+  });
+
+  it('finds the contract operations beside the repository', () => {
+    expect(contractFiles).toEqual(expect.arrayContaining(['profile.graphql', 'directory.graphql', 'writes.graphql']));
+  });
+
+  const apiSchema = () => apiSchemaOf(readFileSync(SUPERGRAPH_FILE, 'utf8'));
+
+  it.each(contractFiles.filter((f) => !NOT_YET.has(f)))('accepts every operation of %s as written', (file) => {
+    const document = parse(readFileSync(path.join(CONTRACT_DIR, file), 'utf8'));
+    expect(document.definitions.length).toBeGreaterThan(0);
+    expect(validate(apiSchema(), document).map((e) => e.message)).toEqual([]);
+  });
+
+  it.skip.each([...NOT_YET])('accepts every operation of %s as written (a later issue)', () => undefined);
+});
