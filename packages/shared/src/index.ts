@@ -10,3 +10,4 @@ export * from './rng';
 export * from './roster';
 export * from './scalars';
 export * from './subgraph';
+export * from './auth';

@@ -1,0 +1,15 @@
+export * from './audit-chain';
+export * from './audit-model';
+export * from './audit-writer';
+export * from './auth-errors';
+export * from './claims';
+export * from './config';
+export * from './directives';
+export * from './enable';
+export * from './keys';
+export * from './plugin';
+export * from './policy';
+export * from './rate-limit';
+export { AuditCollector, callerOf, requestAuthOf, type RequestAuth } from './request-state';
+export * from './transform';
+export * from './verify';
