@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@civil-service/embedded-mongo';
-import { ConfigError, connectDatabase, createLogger, databaseNameFor, integer, isProduction, mongoUri, port, runMain, type Listening } from '@civil-service/shared';
+import { ConfigError, connectDatabase, devAuth, type DevAuth, createLogger, databaseNameFor, integer, isProduction, mongoUri, port, runMain, type Listening } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { registerModels, type PersonnelModels } from '@civil-service/personnel';
 import { seedAll, type SeedProgress } from './seed-lib';
@@ -52,6 +52,30 @@ function sampleIin(uri: string): Promise<string | undefined> {
     const servant = await CivilServant.findOne({ status: 'ACTIVE' }, { iin: 1 }).lean<{ iin?: unknown }>();
     return typeof servant?.iin === 'string' ? servant.iin : undefined;
   });
+}
+
+/** A servant in service and their current body, for the printed hr and servant tokens. */
+function sampleServant(uri: string): Promise<{ id: string; stateBody: string } | undefined> {
+  return withRegister(uri, async ({ CivilServant }) => {
+    const s = await CivilServant.findOne({ status: 'ACTIVE', currentStateBodyId: { $ne: null } }, { currentStateBodyId: 1 }).lean<{ _id: unknown; currentStateBodyId: unknown }>();
+    return s ? { id: String(s._id), stateBody: String(s.currentStateBodyId) } : undefined;
+  });
+}
+
+/** Ready-to-use development tokens, one per role, valid for 12 hours. */
+async function printTokens(auth: DevAuth, sample: { id: string; stateBody: string } | undefined): Promise<void> {
+  const ttl = { ttlMinutes: 12 * 60 };
+  const tokens: Array<[string, string]> = [
+    ['monitoring (purpose: demo)', await auth.token({ role: 'monitoring', purpose: 'demo' }, ttl)],
+    ['analyst', await auth.token({ role: 'analyst' }, ttl)],
+    ['academy', await auth.token({ role: 'academy' }, ttl)],
+  ];
+  if (sample) {
+    tokens.push([`hr of body ${sample.stateBody} (purpose: demo)`, await auth.token({ role: 'hr', stateBody: sample.stateBody, purpose: 'demo' }, ttl)]);
+    tokens.push([`servant ${sample.id}`, await auth.token({ role: 'servant', servant: sample.id, sub: `servant-${sample.id}` }, ttl)]);
+  }
+  console.log('\nTokens (send as Authorization: Bearer <token>; more: npm run token -- --role <role>):');
+  for (const [label, token] of tokens) console.log(`  ${label}:\n    ${token}`);
 }
 
 /** Progress on one line per subgraph, every tenth of the way (readable in a terminal and a log). */
@@ -119,15 +143,17 @@ async function main(): Promise<void> {
       console.log('The register already holds data: not seeding.');
     }
 
+    // The development signing key, made on the first run; every process here verifies with it.
+    const auth = await devAuth(path.join(DATA_DIR, 'auth'));
     const subgraphUrls: Record<string, string> = {};
     for (const [i, name] of SUBGRAPHS.entries()) {
-      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p }), PREFERRED_PORTS[i]);
+      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p, auth: { verifier: auth.verifier } }), PREFERRED_PORTS[i]);
       stops.push(() => subgraph.close());
       subgraphUrls[name] = subgraph.url;
     }
 
     const supergraphSdl = readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
-    const gateway = createGateway({ supergraphSdl, subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger: createLogger('gateway') });
+    const gateway = createGateway({ supergraphSdl, subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger: createLogger('gateway'), verifier: auth.verifier });
     let server: Listening;
     try {
       server = await gateway.listen(config.gatewayPort, '127.0.0.1');
@@ -140,7 +166,8 @@ async function main(): Promise<void> {
     const url = `http://localhost:${server.port}/graphql`;
     console.log('');
     for (const name of SUBGRAPHS) console.log(`  ${name.padEnd(16)} ${subgraphUrls[name]}`);
-    console.log(`\nGateway ready at ${url}\n\nTry:\n${sampleQuery(await sampleIin(uri))}\n\nCtrl-C stops everything.`);
+    await printTokens(auth, await sampleServant(uri));
+    console.log(`\nGateway ready at ${url}\n\nTry (with the monitoring token):\n${sampleQuery(await sampleIin(uri))}\n\nCtrl-C stops everything.`);
   } catch (err) {
     await stopAll();
     throw err;

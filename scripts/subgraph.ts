@@ -4,7 +4,9 @@
  */
 import type { Connection } from 'mongoose';
 import {
+  authConfigFromEnv,
   ConfigError,
+  createTokenVerifier,
   connectDatabase,
   createLogger,
   databaseNameFor,
@@ -15,8 +17,9 @@ import {
   runMain,
   type Listening,
   type Logger,
+  type SubgraphAuth,
 } from '@civil-service/shared';
-import { createPersonnelSubgraph } from '@civil-service/personnel';
+import { createPersonnelSubgraph, personnelBodyChains, registerModels } from '@civil-service/personnel';
 import { createTrainingSubgraph } from '@civil-service/training';
 import { createEvaluationSubgraph } from '@civil-service/evaluation';
 import { createServicesQualitySubgraph } from '@civil-service/services-quality';
@@ -31,7 +34,7 @@ interface SubgraphFactoryResult {
   models: object;
 }
 
-const FACTORIES: Record<SubgraphName, (options: { db: Connection }) => SubgraphFactoryResult> = {
+const FACTORIES: Record<SubgraphName, (options: { db: Connection; auth: SubgraphAuth }) => SubgraphFactoryResult> = {
   personnel: createPersonnelSubgraph,
   training: createTrainingSubgraph,
   evaluation: createEvaluationSubgraph,
@@ -43,11 +46,23 @@ export function isSubgraphName(name: string): name is SubgraphName {
 }
 
 /**
+ * hr's scope outside personnel: training, evaluation and services-quality hold no assignments, so
+ * they read personnel's register (same cluster, its own database) for servants' body chains.
+ * Where a subgraph's cluster cannot reach personnel's database this must become a call to
+ * personnel instead; without any lookup hr is refused their scoped fields (fail closed).
+ */
+function withBodyChains(name: SubgraphName, db: Connection, auth: SubgraphAuth): SubgraphAuth {
+  if (name === 'personnel' || auth.bodyChains) return auth;
+  const chains = personnelBodyChains(registerModels(db.useDb(databaseNameFor('personnel'), { useCache: true })));
+  return { ...auth, bodyChains: (ids) => chains(ids) };
+}
+
+/**
  * Builds the subgraph on `db` and makes sure its collections and indexes exist before it serves:
  * the unique indexes are business rules (one IIN per servant), not an optimisation to add later.
  */
-export async function createSubgraphOn(name: SubgraphName, db: Connection): Promise<SubgraphFactoryResult> {
-  const app = FACTORIES[name]({ db });
+export async function createSubgraphOn(name: SubgraphName, db: Connection, auth: SubgraphAuth): Promise<SubgraphFactoryResult> {
+  const app = FACTORIES[name]({ db, auth: withBodyChains(name, db, auth) });
   for (const model of Object.values(app.models) as Array<{ init(): Promise<unknown> }>) await model.init();
   return app;
 }
@@ -66,13 +81,14 @@ export interface StartSubgraphOptions {
   uri: string;
   port: number;
   host?: string;
+  auth: SubgraphAuth;
 }
 
 /** Connects to the subgraph's own database (`databaseNameFor(name)`) and serves it over HTTP. */
-export async function startSubgraph({ name, uri, port: listenPort, host = '127.0.0.1' }: StartSubgraphOptions): Promise<RunningSubgraph> {
+export async function startSubgraph({ name, uri, port: listenPort, host = '127.0.0.1', auth }: StartSubgraphOptions): Promise<RunningSubgraph> {
   const db = await connectDatabase({ uri, dbName: databaseNameFor(name) });
   try {
-    const app = await createSubgraphOn(name, db);
+    const app = await createSubgraphOn(name, db, auth);
     const server = await app.listen(listenPort, host);
     return {
       name,
@@ -118,8 +134,9 @@ async function main(): Promise<void> {
   const uri = mongoUri(process.env, 'MONGODB_URI', { required: true })!;
   const host = optionalString(process.env, 'HOST') ?? '127.0.0.1';
   const logger = createLogger(name);
+  const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
 
-  const subgraph = await startSubgraph({ name, uri, port: listenPort, host });
+  const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth: { verifier, logger } });
   logger.info({ url: subgraph.url, database: databaseNameFor(name) }, `${name} subgraph ready at ${subgraph.url}`);
   closeOnSignals(logger, () => subgraph.close());
 }

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { makeIIN } from '@civil-service/shared';
 import { contractDocument, startStack, type Stack } from './helpers/stack';
 
@@ -39,9 +40,38 @@ async function counts() {
   return { servants, assignments, sanctions, records, evaluations, feedback };
 }
 
+/**
+ * Each write as the consumer that makes it: hr of the body concerned for hires, dismissals and
+ * evaluations, the Academy for training, a feedback client for feedback, monitoring for sanctions.
+ */
+async function tokenFor(operation: string, variables: Record<string, unknown>): Promise<string> {
+  const input = (variables.input ?? variables) as { servantId?: unknown; positionId?: unknown };
+  const hrOf = async (stateBody: unknown) => stack.token({ role: 'hr', stateBody: String(stateBody ?? 'none'), purpose: 'personnel order' });
+  // A malformed id matches nothing: the write is then refused for what is wrong with it.
+  const objectId = (id: unknown) => (typeof id === 'string' && /^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : new Types.ObjectId());
+  switch (operation) {
+    case 'HireCivilServant':
+      return hrOf((await personnel().collection('positions').findOne({ _id: objectId(input.positionId) }))?.stateBodyId);
+    case 'DismissCivilServant':
+    case 'RecordEvaluation':
+      return hrOf((await personnel().collection('civil_servants').findOne({ _id: objectId(input.servantId) }))?.currentStateBodyId);
+    case 'EnrollInTraining':
+    case 'CompleteTraining':
+      return stack.token({ role: 'academy' });
+    case 'SubmitServiceFeedback':
+      return stack.token({ role: 'feedback' });
+    default:
+      return stack.token({ role: 'monitoring', purpose: 'sanction order' });
+  }
+}
+
+async function write<T = Record<string, unknown>>(operation: string, variables: Record<string, unknown>) {
+  return stack.query<T>(WRITES(), variables, operation, { token: await tokenFor(operation, variables) });
+}
+
 async function expectRefused(operation: string, variables: Record<string, unknown>, code: string, mentions?: string) {
   const before = await counts();
-  const res = await stack.query(WRITES(), variables, operation);
+  const res = await write(operation, variables);
   expect(res.errors?.[0]?.extensions?.code).toBe(code);
   if (mentions) expect(res.errors?.[0]?.message).toContain(mentions);
   expect(await counts()).toEqual(before);
@@ -60,7 +90,7 @@ describe('HireCivilServant', () => {
 
   it('registers a person on a vacant position; the profile shows them', async () => {
     const positionId = await vacantPositionId();
-    const res = await stack.query<{ hireCivilServant: Record<string, any> }>(WRITES(), input(positionId), 'HireCivilServant'); // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answer
+    const res = await write<{ hireCivilServant: Record<string, any> }>('HireCivilServant', input(positionId)); // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answer
     expect(res.errors).toBeUndefined();
     expect(res.data!.hireCivilServant).toMatchObject({
       iin,
@@ -102,9 +132,9 @@ describe('HireCivilServant', () => {
 describe('ImposeSanction', () => {
   it('records a sanction that the profile shows', async () => {
     const servant = await personnel().collection('civil_servants').findOne({ status: 'ACTIVE' });
-    const res = await stack.query(WRITES(), {
+    const res = await write('ImposeSanction', {
       input: { servantId: String(servant!._id), type: 'REPRIMAND', imposedOn: day(-20), orderNumber: '№ 15-Д', grounds: 'Late submission of reports' },
-    }, 'ImposeSanction');
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ imposeSanction: { type: 'REPRIMAND', imposedOn: day(-20), orderNumber: '№ 15-Д', grounds: 'Late submission of reports' } });
     const profile = await stack.query<{ civilServant: { sanctions: Array<{ orderNumber: string }> } }>(
@@ -138,7 +168,7 @@ describe('EnrollInTraining and CompleteTraining', () => {
   it('enrols, completes, and the profile shows the completion', async () => {
     const servantId = await servantWithoutRecentTraining();
     const program = await training().collection('trainingprograms').findOne({ type: 'ADVANCED_TRAINING' });
-    const enrolled = await stack.query<{ enrollInTraining: { id: string; status: string } }>(WRITES(), { servantId, programId: String(program!._id), startDate: day(-20) }, 'EnrollInTraining');
+    const enrolled = await write<{ enrollInTraining: { id: string; status: string } }>('EnrollInTraining', { servantId, programId: String(program!._id), startDate: day(-20) });
     expect(enrolled.errors).toBeUndefined();
     expect(enrolled.data!.enrollInTraining).toMatchObject({ status: 'ENROLLED', startDate: day(-20), program: { id: String(program!._id), title: program!.title } });
     const recordId = enrolled.data!.enrollInTraining.id;
@@ -151,7 +181,7 @@ describe('EnrollInTraining and CompleteTraining', () => {
     // Refusals change no field of the record either.
     expect(await training().collection('learningrecords').findOne({ _id: stored!._id })).toEqual(stored);
 
-    const completed = await stack.query(WRITES(), { recordId, endDate: day(-5), hours: Math.min(16, program!.academicHours), certificateNo: 'APA-TEST-0001' }, 'CompleteTraining');
+    const completed = await write('CompleteTraining', { recordId, endDate: day(-5), hours: Math.min(16, program!.academicHours), certificateNo: 'APA-TEST-0001' });
     expect(completed.errors).toBeUndefined();
     expect(completed.data).toMatchObject({ completeTraining: { id: recordId, status: 'COMPLETED', endDate: day(-5), certificateNo: 'APA-TEST-0001' } });
     await expectRefused('CompleteTraining', { recordId, endDate: day(-4), hours: 8 }, 'CONFLICT');
@@ -183,7 +213,7 @@ describe('RecordEvaluation', () => {
       .flatMap((year) => [4, 3, 2, 1].map((quarter) => ({ year, quarter })))
       .find((q) => started(q.year, q.quarter) && !taken.some((t) => t.year === q.year && t.quarter === q.quarter))!;
     expect(free).toBeDefined();
-    const ok = await stack.query(WRITES(), { input: { servantId, ...free, score: 83.5 } }, 'RecordEvaluation');
+    const ok = await write('RecordEvaluation', { input: { servantId, ...free, score: 83.5 } });
     expect(ok.errors).toBeUndefined();
     expect(ok.data).toEqual({ recordEvaluation: { period: 'QUARTER', ...free, score: 83.5, band: 'EFFECTIVE' } });
     expect(await evaluation().collection('quarterlyevaluations').findOne({ servantId, ...free })).toMatchObject({ score: 83.5 });
@@ -199,7 +229,7 @@ describe('SubmitServiceFeedback', () => {
     const service = await servicesQuality().collection('publicservices').findOne({});
     const body = await personnel().collection('state_bodies').findOne({});
     const valid = { serviceCode: service!._id, stateBodyId: String(body!._id), rating: 5, onTime: true, comment: 'Рақмет!' };
-    const ok = await stack.query(WRITES(), { input: valid }, 'SubmitServiceFeedback');
+    const ok = await write('SubmitServiceFeedback', { input: valid });
     expect(ok.errors).toBeUndefined();
     expect(ok.data).toMatchObject({ submitServiceFeedback: { rating: 5, onTime: true } });
     await expectRefused('SubmitServiceFeedback', { input: { ...valid, rating: 0 } }, 'BAD_USER_INPUT', 'rating');

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '@civil-service/shared';
@@ -51,6 +52,14 @@ function graphqlErrorsInBody(err: unknown): GatewayGraphQLResponse | undefined {
   return data === undefined ? { errors } : { data, errors };
 }
 
+/** The caller's credentials and request identity, which every subgraph checks again itself. */
+export const FORWARDED_HEADERS = ['authorization', 'x-purpose', 'x-request-id'] as const;
+
+/** The gateway's per-request context: the incoming request's headers, for forwarding. */
+export interface GatewayContext extends Record<string, unknown> {
+  headers?: IncomingHttpHeaders;
+}
+
 /**
  * Calls one subgraph. A subgraph that answers with GraphQL errors (at any HTTP status) has them
  * relayed with their own codes; one that cannot be reached, times out or answers something that
@@ -69,7 +78,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.log = logger;
   }
 
-  // The gateway's context type is a plain record; nothing here reads it.
+  /** Passes the caller's Authorization, X-Purpose and X-Request-Id on: subgraphs authorise, not the gateway. */
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    const headers = (context as GatewayContext | undefined)?.headers;
+    if (!headers || !request.http) return;
+    for (const name of FORWARDED_HEADERS) {
+      const value = headers[name];
+      if (typeof value === 'string') request.http.headers.set(name, value);
+    }
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);

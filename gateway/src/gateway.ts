@@ -2,8 +2,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { Kind, parse, type GraphQLFormattedError } from 'graphql';
-import { createLogger, ErrorCode, listenApollo, type Listening, type Logger } from '@civil-service/shared';
-import { SubgraphDataSource } from './data-source';
+import { bearerToken, authenticationError, createLogger, ErrorCode, listenApollo, type Listening, type Logger, type TokenVerifier } from '@civil-service/shared';
+import { SubgraphDataSource, type GatewayContext } from './data-source';
 import { formatGatewayError } from './errors';
 import { readinessCheck } from './readiness';
 import { validateScalarInput } from './scalars';
@@ -18,6 +18,12 @@ export interface GatewayOptions {
   /** Hides internal messages and stacks; turns off the landing page and introspection. */
   production: boolean;
   logger?: Logger;
+  /**
+   * Verifies the bearer token before planning, so a bad or missing token gets 401 without any
+   * subgraph being called. The subgraphs verify again (they may be reached directly); without a
+   * verifier the gateway only forwards the credentials and relays the subgraphs' refusals.
+   */
+  verifier?: TokenVerifier;
 }
 
 export interface Gateway {
@@ -61,6 +67,22 @@ const oneErrorPerUnavailableSubgraph: ApolloServerPlugin = {
   },
 };
 
+/** UNAUTHENTICATED (HTTP 401) before anything is planned or fetched. */
+function authenticateAtGateway(verifier: TokenVerifier): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc) {
+          const headers = rc.request.http?.headers;
+          const token = bearerToken(headers?.get('authorization'));
+          if (!token) throw authenticationError('Authentication required: send Authorization: Bearer <token>');
+          await verifier.verify(token);
+        },
+      };
+    },
+  };
+}
+
 /** The federated gateway: @apollo/gateway inside Apollo Server, over the shared HTTP layer. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { supergraphSdl, subgraphUrls, timeoutMs, production } = options;
@@ -87,7 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     loaded = true;
   });
 
-  const server = new ApolloServer({
+  const server = new ApolloServer<GatewayContext>({
     gateway,
     logger,
     introspection: !production,
@@ -96,7 +118,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
-      oneErrorPerUnavailableSubgraph,
+      oneErrorPerUnavailableSubgraph as ApolloServerPlugin<GatewayContext>,
+      ...(options.verifier ? [authenticateAtGateway(options.verifier)] : []),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
@@ -107,7 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async listen(port, host = '127.0.0.1') {
       started ??= server.start();
       await started;
-      return listenApollo(server, { context: async () => ({}), ready }, port, host);
+      return listenApollo(server, { context: async ({ req }) => ({ headers: req.headers }), ready }, port, host);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** `npm run gateway`: the gateway alone, in front of subgraphs running elsewhere. */
 import { readFileSync } from 'node:fs';
-import { ConfigError, createLogger, runMain } from '@civil-service/shared';
+import { authConfigFromEnv, ConfigError, createLogger, createTokenVerifier, runMain } from '@civil-service/shared';
 import { loadGatewayConfig } from './config';
 import { createGateway } from './gateway';
 
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   } catch {
     throw new ConfigError('SUPERGRAPH_PATH', `cannot read ${config.supergraphPath} (run \`npm run compose\`)`);
   }
-  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger });
+  const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
+  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger, verifier });
   const server = await gateway.listen(config.port, config.host);
   logger.info({ url: server.url, subgraphs: config.subgraphUrls }, `gateway ready at ${server.url}`);
 

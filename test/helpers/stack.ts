@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, type Listening } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, type DevAuth, type Listening, type TokenClaims } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { seedAll } from '../../scripts/seed-lib';
 import { createSubgraphOn, SUBGRAPHS, type SubgraphName } from '../../scripts/subgraph';
@@ -17,12 +18,29 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
+/** How a test calls: a bearer token (null: none) and extra headers. */
+export interface CallOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** The token the contract's consumers are tested with by default: monitoring, with a purpose. */
+export const DEFAULT_CLAIMS: TokenClaims = { role: 'monitoring', purpose: 'end-to-end contract check' };
+
 export interface Stack {
   gatewayUrl: string;
+  /** Each subgraph's own URL, for calls that bypass the gateway. */
+  subgraphUrls: Record<SubgraphName, string>;
+  /** The stack's signing key (a temporary directory) and token mint. */
+  auth: DevAuth;
+  token(claims: TokenClaims): Promise<string>;
   dbs: Record<SubgraphName, Connection>;
   /** Driver commands sent to each subgraph's database, for the batching proofs. */
   counters: Record<SubgraphName, ReturnType<typeof attachCommandCounter>>;
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLResponse<T>>;
+  /** Through the gateway, as DEFAULT_CLAIMS unless `options.token` says otherwise. */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, operationName?: string, options?: CallOptions): Promise<GraphQLResponse<T>>;
+  /** POSTs to `url` and returns the HTTP status too. */
+  post<T = Record<string, unknown>>(url: string, body: object, options?: CallOptions): Promise<{ status: number; body: GraphQLResponse<T> }>;
   /** Stops one subgraph's HTTP server, as if its process had died. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts it again on the same port, through the same factory. */
@@ -37,6 +55,10 @@ export interface Stack {
 export async function startStack({ servants = 300, seed = 1 }: { servants?: number; seed?: number } = {}): Promise<Stack> {
   // Quiet by default (a stopped subgraph is logged on purpose); LOG_LEVEL=debug shows everything.
   process.env.LOG_LEVEL ??= 'silent';
+  // A signing key of its own per stack, in a temporary directory, as `npm start` makes under .data/auth.
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'csg-auth-'));
+  const auth = await devAuth(keyDir);
+  const defaultToken = await auth.token(DEFAULT_CLAIMS);
   const mongo = await startEmbeddedMongo({ port: 0 });
   await seedAll({ uri: mongo.uri, servants, seed });
 
@@ -49,7 +71,7 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
     counters[name] = attachCommandCounter(dbs[name]);
   }
   const listen = async (name: SubgraphName) => {
-    const app = await createSubgraphOn(name, dbs[name]);
+    const app = await createSubgraphOn(name, dbs[name], { verifier: auth.verifier });
     servers[name] = await app.listen(ports[name] ?? 0, '127.0.0.1');
     ports[name] = servers[name].port;
   };
@@ -61,20 +83,31 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
     timeoutMs: 5000,
     production: false,
     logger: createLogger('gateway'),
+    verifier: auth.verifier,
   });
   const gatewayServer = await gateway.listen(0, '127.0.0.1');
 
+  const post: Stack['post'] = async (url, body, options = {}) => {
+    const token = options.token === undefined ? defaultToken : options.token;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as GraphQLResponse<never> };
+  };
   return {
     gatewayUrl: gatewayServer.url,
+    get subgraphUrls() {
+      return Object.fromEntries(SUBGRAPHS.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
+    },
+    auth,
+    token: (claims) => auth.token(claims),
     dbs,
     counters,
-    async query(query, variables, operationName) {
-      const res = await fetch(gatewayServer.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables, operationName }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
+    post,
+    async query(query, variables, operationName, options) {
+      return (await post(gatewayServer.url, { query, variables, operationName }, options)).body as GraphQLResponse<never>;
     },
     async stopSubgraph(name) {
       await servers[name].close();
@@ -87,6 +120,7 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
       for (const name of SUBGRAPHS) await servers[name].close().catch(() => undefined);
       for (const name of SUBGRAPHS) await dbs[name].close();
       await mongo.stop();
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -6,6 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { enableAuth, type EnableAuthOptions } from './auth/enable';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { listenApollo, type Listening } from './http';
 import { createLogger, type Logger } from './logger';
@@ -27,6 +28,12 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   /** Hides internal error messages and the landing page (NODE_ENV=production by default). */
   production?: boolean;
   logger?: Logger;
+  /**
+   * Authentication, the field policy and the audit (see auth/README.md). Every real subgraph's
+   * factory requires it (anyone who can reach a subgraph can bypass the gateway); only test
+   * fakes and the auth unit tests (which call enableAuth themselves) leave it out.
+   */
+  auth?: EnableAuthOptions;
 }
 
 export interface SubgraphApp<TContext extends BaseContext> {
@@ -70,6 +77,7 @@ export function createSubgraphApp<TContext extends BaseContext>(options: Subgrap
     // Traces are only for Apollo's usage reporting, which is off: nothing here may call out.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
+  if (options.auth) enableAuth({ name: options.name, schema, server }, { logger, ...options.auth });
   let started: Promise<void> | undefined;
   return {
     name: options.name,

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, servantWriteTarget, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type EvaluationModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
@@ -17,7 +17,7 @@ export interface EvaluationConfig {
   rules: EvaluationRuleEntry[];
 }
 
-export function createEvaluationSubgraph({ db, config }: { db: Connection; config?: Partial<EvaluationConfig> }) {
+export function createEvaluationSubgraph({ db, config, auth }: { db: Connection; config?: Partial<EvaluationConfig>; auth: SubgraphAuth }) {
   const models: EvaluationModels = registerModels(db);
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
@@ -26,6 +26,9 @@ export function createEvaluationSubgraph({ db, config }: { db: Connection; confi
     typeDefs: loadSubgraphSdl('evaluation'),
     resolvers,
     context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
+    // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger, writeTargets: { recordEvaluation: servantWriteTarget(auth, 'input') } },
   });
   return Object.assign(app, { models, rulesAt });
 }

@@ -1,8 +1,10 @@
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
-import { attachCommandCounter, connectDatabase } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth } from '@civil-service/shared';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
 import { createEvaluationSubgraph } from '../src';
+
+export const TEST_BODY = 'test-body';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -22,7 +24,10 @@ export async function startHarness(now: Date): Promise<Harness> {
   const mongo = await startEmbeddedMongo({ port: 0 });
   const db = await connectDatabase({ uri: mongo.uri, dbName: `evaluation_test_${new Types.ObjectId().toHexString()}` });
   const counter = attachCommandCounter(db);
-  const subgraph = createEvaluationSubgraph({ db, config: { now: () => now } });
+  // hr writes evaluations for servants of its body; here every servant is in one test body.
+  const auth = await testAuth({ role: 'hr', stateBody: TEST_BODY, purpose: 'subgraph test' });
+  const bodyChains = async (ids: readonly string[]) => ids.map(() => [TEST_BODY]);
+  const subgraph = createEvaluationSubgraph({ db, config: { now: () => now }, auth: { verifier: auth.verifier, bodyChains } });
   await Promise.all(Object.values(subgraph.models).map((m) => m.init()));
   const server = await subgraph.listen(0, '127.0.0.1');
   const url = new URL('/graphql', server.url).toString();
@@ -33,13 +38,14 @@ export async function startHarness(now: Date): Promise<Harness> {
     async gql(query, variables) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth.headersFor(query) },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLResponse<never>;
     },
     async close() {
       await server.close();
+      await auth.dispose();
       await db.close();
       await mongo.stop();
     },

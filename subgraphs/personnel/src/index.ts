@@ -1,11 +1,13 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
+import { accessLogResolvers, personnelAuditModel, personnelAuthOptions } from './auth';
 import { createLoaders } from './loaders';
 import { registerModels, type PersonnelModels } from './models';
 import { resolvers, type Context } from './resolvers';
 import { personnelRules, type PersonnelRuleEntries } from './rules/reference';
 
 export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } from './seed';
+export { personnelBodyChains, personnelAuditModel } from './auth';
 export { registerModels, type PersonnelModels } from './models';
 export { personnelRules, DEFAULT_RULE_ENTRIES, type PersonnelRules, type PersonnelRuleEntries } from './rules/reference';
 export { computeTenure, findOverlaps, mergeServicePeriods, type ServiceTenure, type ServiceInterval } from './rules/tenure';
@@ -22,15 +24,18 @@ export interface PersonnelConfig {
   rules: Partial<PersonnelRuleEntries>;
 }
 
-export function createPersonnelSubgraph({ db, config }: { db: Connection; config?: Partial<PersonnelConfig> }) {
+export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; config?: Partial<PersonnelConfig>; auth: SubgraphAuth }) {
   const models: PersonnelModels = registerModels(db);
+  const AuditEntry = personnelAuditModel(db);
   const now = config?.now ?? (() => new Date());
   const rules = personnelRules(config?.rules);
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
-    resolvers,
+    resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry) } },
     context: async () => ({ db, models, loaders: createLoaders(models), rules, now }),
+    auth: personnelAuthOptions(models, AuditEntry, auth),
   });
-  return Object.assign(app, { models, rules });
+  // The audit model is with the others so that starting the subgraph builds its unique seq index.
+  return Object.assign(app, { models: { ...models, AuditEntry }, rules });
 }

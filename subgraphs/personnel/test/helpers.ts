@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, makeIIN } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, makeIIN, testAuth, type TokenClaims } from '@civil-service/shared';
 import { createPersonnelSubgraph } from '../src';
 import type { PersonnelModels } from '../src/models';
 
@@ -20,7 +20,8 @@ export interface Harness {
   models: PersonnelModels;
   counter: ReturnType<typeof attachCommandCounter>;
   /** POSTs to the subgraph's /graphql the way the gateway does. */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** As monitoring with a purpose (imposeSanction included), or as `as` (hr for hires and dismissals). */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: TokenClaims): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +30,8 @@ export async function startHarness(): Promise<Harness> {
   const mongo = await startEmbeddedMongo({ port: 0 });
   const db = await connectDatabase({ uri: mongo.uri, dbName: `personnel_test_${randomBytes(4).toString('hex')}` });
   const counter = attachCommandCounter(db);
-  const app = createPersonnelSubgraph({ db, config: { now: () => TODAY } });
+  const auth = await testAuth({ role: 'monitoring', purpose: 'subgraph test' });
+  const app = createPersonnelSubgraph({ db, config: { now: () => TODAY }, auth: { verifier: auth.verifier } });
   await Promise.all(Object.values(app.models).map((m) => m.init()));
   const server = await app.listen(0, '127.0.0.1');
   return {
@@ -37,12 +39,14 @@ export async function startHarness(): Promise<Harness> {
     db,
     models: app.models,
     counter,
-    async query(query, variables) {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    async query(query, variables, as) {
+      const authorization = as ? await auth.headersAs(as) : auth.headersFor(query);
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorization }, body: JSON.stringify({ query, variables }) });
       return (await res.json()) as GraphQLResponse<never>;
     },
     async stop() {
       await server.close();
+      await auth.dispose();
       await db.close();
       await mongo.stop();
     },

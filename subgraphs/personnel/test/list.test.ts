@@ -124,9 +124,10 @@ it('costs the same database commands per collection for a page of 5 and a page o
   expect(fifty).toEqual(five);
   // Servants: the page, its count and the headcount aggregation. Bodies: the bodies, then their
   // parents (one level deeper in the key graph). One query for everything else.
-  const expected = (collection: string) => (collection === 'civil_servants' ? 3 : collection === 'state_bodies' ? 2 : 1);
+  // The audit log: the chain's tail, then one insert of every servant's entry.
+  const expected = (collection: string) => (collection === 'civil_servants' ? 3 : collection === 'state_bodies' || collection === 'audit_log' ? 2 : 1);
   for (const [collection, n] of Object.entries(fifty)) expect([collection, n]).toEqual([collection, expected(collection)]);
   expect(Object.keys(fifty).sort()).toEqual(
-    ['assignments', 'civil_servants', 'corruption_records', 'education', 'incentives', 'positions', 'reserve_memberships', 'rotations', 'sanctions', 'state_bodies'],
+    ['assignments', 'audit_log', 'civil_servants', 'corruption_records', 'education', 'incentives', 'positions', 'reserve_memberships', 'rotations', 'sanctions', 'state_bodies'],
   );
 });

@@ -1,4 +1,4 @@
-import { makeIIN } from '@civil-service/shared';
+import { makeIIN, type TokenClaims } from '@civil-service/shared';
 import { d, fixture, NEW_IIN, oid, startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -20,12 +20,14 @@ const DISMISS = /* GraphQL */ `
 const SANCTION = /* GraphQL */ `
   mutation Sanction($input: SanctionInput!) { imposeSanction(input: $input) { id type imposedOn liftedOn orderNumber grounds } }`;
 
-const hire = (over: Record<string, unknown> = {}) =>
+/** Hires and dismissals are hr's, of the ministry (the fixture's unit is below it). */
+const hr = () => ({ role: 'hr' as const, stateBody: f.ministry._id.toHexString(), purpose: 'subgraph test' });
+const hire = (over: Record<string, unknown> = {}, as: TokenClaims = hr()) =>
   h.query<{ hireCivilServant: Record<string, unknown> }>(HIRE, {
     input: { iin: NEW_IIN, lastName: 'Сейтжанова', firstName: 'Айгерим', patronymic: 'Нурлановна', positionId: f.vacantB._id.toHexString(), startDate: '2026-11-02', orderNumber: '501-ЛС/2026', ...over },
-  });
+  }, as);
 const dismiss = (servantId: string, over: Record<string, unknown> = {}) =>
-  h.query<{ dismissCivilServant: Record<string, unknown> }>(DISMISS, { input: { servantId, endDate: '2026-11-20', reason: 'RESIGNATION', orderNumber: '600-ЛС/2026', ...over } });
+  h.query<{ dismissCivilServant: Record<string, unknown> }>(DISMISS, { input: { servantId, endDate: '2026-11-20', reason: 'RESIGNATION', orderNumber: '600-ЛС/2026', ...over } }, hr());
 
 /** Documents of every collection the mutations write, to prove a refusal wrote nothing. */
 async function snapshot() {
@@ -65,7 +67,7 @@ describe('hireCivilServant refusals write nothing', () => {
     const wrong = { _id: oid(), stateBodyId: rural._id, title: 'Главный специалист', categoryCode: 'C-3', corps: 'B' as const, isManagerial: false, rotationSubject: false, holderId: null };
     await h.models.Position.insertMany([wrong]);
     const before = await snapshot();
-    const res = await hire({ positionId: wrong._id.toHexString() });
+    const res = await hire({ positionId: wrong._id.toHexString() }, { ...hr(), stateBody: rural._id.toHexString() });
     await expectRefused(res, 'CONFLICT');
     expect(res.errors?.[0].message).toMatch(/C-3 does not match a LOCAL_RURAL body/);
     expect(await snapshot()).toEqual(before);
@@ -127,7 +129,9 @@ describe('hire, sanction, dismiss and re-hire', () => {
     expect(res.data!.dismissCivilServant).toMatchObject({ status: 'DISMISSED', corps: null, currentAssignment: null, assignments: [{ endDate: '2026-11-20', endReason: 'DISMISSAL_CORRUPTION' }] });
     const positions = await h.query<{ positions: Array<{ id: string }> }>(`query($b: ID!) { positions(stateBodyId: $b, vacant: true) { id } }`, { b: f.unit._id.toHexString() });
     expect(positions.data!.positions.map((p) => p.id)).toContain(f.vacantB._id.toHexString());
-    await expectRefused(await dismiss(newId), 'CONFLICT');
+    // Out of service, the servant is no longer in any body's hr scope: a second dismissal is refused
+    // before the business rule (CONFLICT) is reached, and writes nothing either way.
+    await expectRefused(await dismiss(newId), 'FORBIDDEN');
   });
 
   it('refuses to re-hire inside the re-entry bar or over the old assignment', async () => {

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
@@ -18,7 +18,7 @@ export interface ServicesQualityConfig {
   rules: FeedbackRuleEntry[];
 }
 
-export function createServicesQualitySubgraph({ db, config }: { db: Connection; config?: Partial<ServicesQualityConfig> }) {
+export function createServicesQualitySubgraph({ db, config, auth }: { db: Connection; config?: Partial<ServicesQualityConfig>; auth: SubgraphAuth }) {
   const models: ServicesQualityModels = registerModels(db);
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
@@ -27,6 +27,9 @@ export function createServicesQualitySubgraph({ db, config }: { db: Connection; 
     typeDefs: loadSubgraphSdl('services-quality'),
     resolvers,
     context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
+    // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
   return Object.assign(app, { models, rulesAt });
 }

@@ -1,6 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth, type TestAuth } from '@civil-service/shared';
 import { createServicesQualitySubgraph } from '../src';
 
 const today = new Date(Date.UTC(2026, 10, 24));
@@ -13,11 +13,12 @@ let mongo: Awaited<ReturnType<typeof startEmbeddedMongo>>;
 let db: Connection;
 let server: { url: string; close(): Promise<void> };
 let app: ReturnType<typeof createServicesQualitySubgraph>;
+let auth: TestAuth;
 
 async function gql(query: string, variables?: Record<string, unknown>) {
   const res = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth.headersFor(query) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
@@ -26,7 +27,8 @@ async function gql(query: string, variables?: Record<string, unknown>) {
 beforeAll(async () => {
   mongo = await startEmbeddedMongo({ port: 0 });
   db = await connectDatabase({ uri: mongo.uri, dbName: 'services_quality_test' });
-  app = createServicesQualitySubgraph({ db, config: { now: () => today } });
+  auth = await testAuth({ role: 'feedback' });
+  app = createServicesQualitySubgraph({ db, config: { now: () => today }, auth: { verifier: auth.verifier } });
   await Promise.all(Object.values(app.models).map((m) => m.init()));
   server = await app.listen(0, '127.0.0.1');
 
@@ -56,6 +58,7 @@ afterAll(async () => {
   await server?.close();
   await db?.close();
   await mongo?.stop();
+  await auth?.dispose();
 });
 
 describe('services-quality subgraph', () => {
@@ -183,6 +186,7 @@ describe('services-quality subgraph', () => {
     it('takes the comment limit from the configured, effective-dated rules', async () => {
       const strict = createServicesQualitySubgraph({
         db,
+        auth: { verifier: auth.verifier },
         config: {
           now: () => today,
           rules: [
@@ -196,7 +200,7 @@ describe('services-quality subgraph', () => {
         const before = await app.models.Feedback.countDocuments();
         const res = await fetch(listening.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...auth.headersFor(mutation) },
           body: JSON.stringify({ query: mutation, variables: { input: { ...valid, comment: 'eleven char' } } }),
         });
         const body = (await res.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };

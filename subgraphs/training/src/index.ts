@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type TrainingModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
@@ -26,7 +26,7 @@ export interface TrainingConfig {
   rules: TrainingRuleEntry[];
 }
 
-export function createTrainingSubgraph({ db, config }: { db: Connection; config?: Partial<TrainingConfig> }) {
+export function createTrainingSubgraph({ db, config, auth }: { db: Connection; config?: Partial<TrainingConfig>; auth: SubgraphAuth }) {
   const models: TrainingModels = registerModels(db);
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
@@ -35,6 +35,9 @@ export function createTrainingSubgraph({ db, config }: { db: Connection; config?
     typeDefs: loadSubgraphSdl('training'),
     resolvers,
     context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
+    // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
   return Object.assign(app, { models, rulesAt });
 }

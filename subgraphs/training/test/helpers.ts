@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth } from '@civil-service/shared';
 import { createTrainingSubgraph } from '../src';
 import type { LearningRecordDoc, TrainingProgramDoc } from '../src/models';
 
@@ -29,7 +29,8 @@ export async function startHarness(): Promise<Harness> {
   const mongo = await startEmbeddedMongo({ port: 0 });
   const db = await connectDatabase({ uri: mongo.uri, dbName: `training_test_${randomBytes(4).toString('hex')}` });
   const counter = attachCommandCounter(db);
-  const app = createTrainingSubgraph({ db, config: { now: () => TODAY } });
+  const auth = await testAuth({ role: 'academy' });
+  const app = createTrainingSubgraph({ db, config: { now: () => TODAY }, auth: { verifier: auth.verifier } });
   await app.models.TrainingProgram.init();
   await app.models.LearningRecord.init();
   const server = await app.listen(0, '127.0.0.1');
@@ -41,13 +42,14 @@ export async function startHarness(): Promise<Harness> {
     async query(query, variables) {
       const res = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth.headersFor(query) },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLResponse<never>;
     },
     async stop() {
       await server.close();
+      await auth.dispose();
       await db.close();
       await mongo.stop();
     },

@@ -13,3 +13,4 @@ export * from './rate-limit';
 export { AuditCollector, callerOf, requestAuthOf, type RequestAuth } from './request-state';
 export * from './transform';
 export * from './verify';
+export * from './dev';

@@ -83,11 +83,15 @@ export function applyAuthPolicy(schema: GraphQLSchema, options: AuthPolicyOption
   const marked: MarkedField[] = [];
   const rootTypes = new Set([schema.getQueryType(), schema.getMutationType()]);
 
-  function bodyChainOf(state: RequestAuth, servantId: string, context: unknown): Promise<readonly string[] | null> {
+  function loaderOf(state: RequestAuth, context: unknown) {
     const load = options.bodyChains;
-    if (!load) return Promise.resolve(null);
+    if (!load) return undefined;
     state.bodyChains ??= new DataLoader((ids: readonly string[]) => load(ids, context), { cache: true });
-    return state.bodyChains.load(servantId);
+    return state.bodyChains;
+  }
+
+  function bodyChainOf(state: RequestAuth, servantId: string, context: unknown): Promise<readonly string[] | null> {
+    return loaderOf(state, context)?.load(servantId) ?? Promise.resolve(null);
   }
 
   function wrap(type: GraphQLObjectType, field: GraphQLField<unknown, unknown, Args>, marks: FieldMarks): Resolver {
@@ -117,7 +121,12 @@ export function applyAuthPolicy(schema: GraphQLSchema, options: AuthPolicyOption
       };
       if (isMutation) {
         if (writeTarget && (needsBodyChain(caller, marks) || needsServant(caller, marks))) {
-          return Promise.resolve(writeTarget(args, context)).then(proceed);
+          return Promise.resolve(writeTarget(args, context)).then((target) => {
+            // The servant's fields in this mutation's answer are judged by the scope the write was
+            // allowed in: a servant hr has just dismissed is out of service, but the answer is theirs.
+            if (target.servantId && target.bodyChain) loaderOf(state, context)?.prime(target.servantId, target.bodyChain);
+            return proceed(target);
+          });
         }
         return proceed({});
       }
