@@ -19,7 +19,7 @@ import {
   type Logger,
   type SubgraphAuth,
 } from '@civil-service/shared';
-import { createPersonnelSubgraph, personnelBodyChains, registerModels } from '@civil-service/personnel';
+import { createPersonnelSubgraph } from '@civil-service/personnel';
 import { createTrainingSubgraph } from '@civil-service/training';
 import { createEvaluationSubgraph } from '@civil-service/evaluation';
 import { createServicesQualitySubgraph } from '@civil-service/services-quality';
@@ -46,23 +46,11 @@ export function isSubgraphName(name: string): name is SubgraphName {
 }
 
 /**
- * hr's scope outside personnel: training, evaluation and services-quality hold no assignments, so
- * they read personnel's register (same cluster, its own database) for servants' body chains.
- * Where a subgraph's cluster cannot reach personnel's database this must become a call to
- * personnel instead; without any lookup hr is refused their scoped fields (fail closed).
- */
-function withBodyChains(name: SubgraphName, db: Connection, auth: SubgraphAuth): SubgraphAuth {
-  if (name === 'personnel' || auth.bodyChains) return auth;
-  const chains = personnelBodyChains(registerModels(db.useDb(databaseNameFor('personnel'), { useCache: true })));
-  return { ...auth, bodyChains: (ids) => chains(ids) };
-}
-
-/**
  * Builds the subgraph on `db` and makes sure its collections and indexes exist before it serves:
  * the unique indexes are business rules (one IIN per servant), not an optimisation to add later.
  */
 export async function createSubgraphOn(name: SubgraphName, db: Connection, auth: SubgraphAuth): Promise<SubgraphFactoryResult> {
-  const app = FACTORIES[name]({ db, auth: withBodyChains(name, db, auth) });
+  const app = FACTORIES[name]({ db, auth });
   for (const model of Object.values(app.models) as Array<{ init(): Promise<unknown> }>) await model.init();
   return app;
 }
