@@ -125,6 +125,13 @@ describe('the contract through the gateway', () => {
     expect(res.data ?? null).toBeNull();
   });
 
+  it('refuses an invalid IIN written into the query with the same BAD_USER_INPUT', async () => {
+    const res = await stack.query('{ civilServant(iin: "821214240092") { id } }');
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors?.[0].message).toMatch(/IIN/);
+    expect(res.data ?? null).toBeNull();
+  });
+
   it('CivilServantById returns the summary, and null for an unknown id', async () => {
     const servant = await activeServantWithHistory();
     const res = await stack.query<{ civilServant: Row }>(contractDocument('profile'), { id: String(servant._id) }, 'CivilServantById');

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { MongoClient, ObjectId } from 'mongodb';
+import { MongoClient, ObjectId, type Document } from 'mongodb';
 
 /**
  * `npm run bench:mongo [-- --docs N] [-- --uri mongodb://...]`: insertMany throughput, then
  * 100-value `$in` lookups on an indexed field against the same lookup on an unindexed field
- * (a collection scan), all through the official driver. The embedded server runs as its own
+ * (a collection scan), and a keyset-paged list of one region under a compound `{region, _id}`
+ * index against a first-field-only index, all through the official driver. The embedded server runs as its own
  * process, as `npm run mongo` would, so client and server do not share an event loop.
  */
 
@@ -67,12 +68,15 @@ async function main(): Promise<void> {
   const coll = db.collection('people');
   try {
     await coll.createIndex({ k: 1 });
+    // The same region twice: under a compound index (walked in _id order) and a first-field-only one.
+    await coll.createIndex({ region: 1, _id: 1 });
+    await coll.createIndex({ region1: 1 });
     const batchRates: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < DOCS; i += BATCH) {
       const docs = [];
       for (let j = i; j < Math.min(DOCS, i + BATCH); j++) {
-        docs.push({ _id: new ObjectId(), k: j, u: j, name: `servant ${j}`, org: `org-${j % 500}`, hired: new Date(1_500_000_000_000 + j * 1000) });
+        docs.push({ _id: new ObjectId(), k: j, u: j, name: `servant ${j}`, org: `org-${j % 500}`, hired: new Date(1_500_000_000_000 + j * 1000), region: `r-${j % 20}`, region1: `r-${j % 20}` });
       }
       const b0 = performance.now();
       await coll.insertMany(docs, { ordered: false });
@@ -97,11 +101,30 @@ async function main(): Promise<void> {
       if (found.length !== 100) throw new Error(`scan returned ${found.length} documents, expected 100`);
     }
 
+    // The personnel list shape: one region, keyset-paged by _id, 51 per page.
+    const pages = async (field: string): Promise<number[]> => {
+      const times: number[] = [];
+      let after: unknown;
+      for (let r = 0; r < LOOKUPS; r++) {
+        const q0 = performance.now();
+        const filter: Document = { [field]: 'r-7', ...(after ? { _id: { $gt: after } } : {}) };
+        const page = await coll.find(filter).sort({ _id: 1 }).limit(51).toArray();
+        times.push(performance.now() - q0);
+        if (page.length !== 51) throw new Error(`list page returned ${page.length} documents, expected 51`);
+        after = page[50]._id;
+      }
+      return times;
+    };
+    const listCompound = await pages('region');
+    const listFirstOnly = await pages('region1');
+
     const rows: [string, string, string, string][] = [
       ['insertMany (10,000/batch)', `${DOCS.toLocaleString('en-US')} docs`, `${Math.round(median(batchRates)).toLocaleString('en-US')} docs/s`, `total ${insertSeconds.toFixed(1)} s, ${Math.round(DOCS / insertSeconds).toLocaleString('en-US')} docs/s overall`],
       ['find $in 100 values, indexed k', `${LOOKUPS} runs`, `${median(indexed).toFixed(1)} ms`, `p95 ${p95(indexed).toFixed(1)} ms`],
       ['find $in 100 values, unindexed u (scan)', `${SCANS} runs`, `${median(scanned).toFixed(1)} ms`, `p95 ${p95(scanned).toFixed(1)} ms`],
       ['speed-up of the index', '', `${(median(scanned) / median(indexed)).toFixed(0)}x`, ''],
+      ['list page, {region, _id} index', `${LOOKUPS} pages`, `${median(listCompound).toFixed(1)} ms`, `p95 ${p95(listCompound).toFixed(1)} ms, ${(DOCS / 20).toLocaleString('en-US')} docs in the region`],
+      ['list page, {region1} index only', `${LOOKUPS} pages`, `${median(listFirstOnly).toFixed(1)} ms`, `p95 ${p95(listFirstOnly).toFixed(1)} ms (reads and sorts the whole region)`],
     ];
     const header: [string, string, string, string] = ['operation', 'runs / size', 'median', 'notes'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

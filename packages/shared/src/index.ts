@@ -11,3 +11,4 @@ export * from './roster';
 export * from './scalars';
 export * from './subgraph';
 export * from './auth';
+export * from './seeding';

@@ -5,7 +5,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enableAuth, type EnableAuthOptions } from './auth/enable';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { listenApollo, type Listening } from './http';
@@ -50,6 +50,12 @@ export interface SubgraphApp<TContext extends BaseContext> {
  */
 export function formatErrorFor(production: boolean, logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // A scalar that refuses a literal (an invalid IIN written in the query) is reported by
+    // validation; Apollo relabels it GRAPHQL_VALIDATION_FAILED, but the contract promises the
+    // scalar's own BAD_USER_INPUT, the same code as for the same value sent as a variable.
+    if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && refusedInput(error)) {
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+    }
     const code = formatted.extensions?.code;
     const isPublic = typeof code === 'string' && (PUBLIC_CODES.has(code) || code.startsWith('GRAPHQL_') || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'OPERATION_RESOLUTION_FAILURE');
     if (isPublic) return formatted;
@@ -57,6 +63,11 @@ export function formatErrorFor(production: boolean, logger: Logger) {
     if (!production) return formatted;
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+}
+
+function refusedInput(error: unknown): boolean {
+  const original = (error as { originalError?: unknown } | null)?.originalError;
+  return original instanceof GraphQLError && original.extensions.code === ErrorCode.BAD_USER_INPUT;
 }
 
 /** A Federation 2 subgraph served by Apollo Server, with the shared scalars wired in. */

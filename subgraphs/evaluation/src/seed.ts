@@ -1,5 +1,5 @@
-import { Types, type Connection, type Model } from 'mongoose';
-import type { Rng, RosterEntry, StateBodyEntry } from '@civil-service/shared';
+import type { Connection, Model } from 'mongoose';
+import { BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import catalogue from '../reference/competencies.json';
 import { registerModels, type AssessmentResult } from './models';
 import {
@@ -31,38 +31,6 @@ export interface SeedEvaluationCounts {
 }
 
 const DAY = 86_400_000;
-
-/** Writes plain documents in unordered batches through the driver, bypassing mongoose hydration. */
-class BatchWriter {
-  private buffer: Record<string, unknown>[] = [];
-  written = 0;
-  constructor(
-    private readonly model: Model<never>,
-    private readonly size: number,
-  ) {}
-  async add(doc: Record<string, unknown>): Promise<void> {
-    this.buffer.push(doc);
-    if (this.buffer.length >= this.size) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    await this.model.collection.insertMany(batch, { ordered: false });
-    this.written += batch.length;
-  }
-}
-
-/** Deterministic ObjectIds (time of the record + a per-collection counter), so reseeding is reproducible. */
-function idFactory(marker: number) {
-  let counter = 0;
-  return (at: Date): Types.ObjectId => {
-    counter += 1;
-    const seconds = Math.max(0, Math.floor(at.getTime() / 1000)).toString(16).padStart(8, '0').slice(-8);
-    const hex = seconds + marker.toString(16).padStart(6, '0') + counter.toString(16).padStart(10, '0');
-    return new Types.ObjectId(hex);
-  };
-}
 
 function utcDay(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
@@ -142,9 +110,9 @@ export async function seedEvaluation(
   const quarters = new BatchWriter(models.QuarterlyEvaluation as unknown as Model<never>, batchSize);
   const assessments = new BatchWriter(models.Assessment as unknown as Model<never>, batchSize);
   const competencies = new BatchWriter(models.CompetencyAssessment as unknown as Model<never>, batchSize);
-  const quarterId = idFactory(0xe7a101);
-  const assessmentId = idFactory(0xe7a102);
-  const competencyId = idFactory(0xe7a103);
+  const quarterId = datedIdFactory(0xe7a101);
+  const assessmentId = datedIdFactory(0xe7a102);
+  const competencyId = datedIdFactory(0xe7a103);
   const threeYearsAgo = new Date(today.getTime() - 3 * 365 * DAY);
 
   let pendingProgress = 0;

@@ -1,5 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import type { Rng, RosterEntry, StateBodyEntry } from '@civil-service/shared';
+import { BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import { registerModels, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
 import { FEEDBACK_COMMENTS, SERVICE_CATALOGUE, VIOLATION_DESCRIPTIONS, type ServiceTemplate } from './seed-catalogue';
 
@@ -31,37 +31,6 @@ const QUARTERS = 8;
 /** Chance of a detected violation per body, service and quarter (before the repeat offenders). */
 const VIOLATION_RATE = 0.04;
 const PROGRESS_EVERY = 1000;
-
-/** Deterministic ObjectIds (day + collection marker + counter), so reseeding is reproducible. */
-function idFactory(marker: number) {
-  let counter = 0;
-  return (at: Date): Types.ObjectId => {
-    counter += 1;
-    const seconds = Math.max(0, Math.floor(at.getTime() / 1000)).toString(16).padStart(8, '0').slice(-8);
-    return new Types.ObjectId(seconds + marker.toString(16).padStart(6, '0') + counter.toString(16).padStart(10, '0'));
-  };
-}
-
-/** Plain documents through the driver in unordered batches: no hydration, one round trip per batch. */
-class BatchWriter<T extends object> {
-  private buffer: T[] = [];
-  written = 0;
-  constructor(
-    private readonly model: Model<never>,
-    private readonly size: number,
-  ) {}
-  async add(doc: T): Promise<void> {
-    this.buffer.push(doc);
-    if (this.buffer.length >= this.size) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    await this.model.collection.insertMany(batch, { ordered: false });
-    this.written += batch.length;
-  }
-}
 
 async function clear(model: Model<never>): Promise<void> {
   // Dropping is far cheaper than deleting hundreds of thousands of documents; indexes follow the load.
@@ -148,9 +117,9 @@ export async function seedServicesQuality(
   const stats = new BatchWriter<StatRow>(models.ServiceRequestStat as unknown as Model<never>, batchSize);
   const feedback = new BatchWriter<FeedbackDoc>(models.Feedback as unknown as Model<never>, batchSize);
   const violations = new BatchWriter<ViolationDoc>(models.Violation as unknown as Model<never>, batchSize);
-  const statId = idFactory(0x5e5101);
-  const feedbackId = idFactory(0x5e5102);
-  const violationId = idFactory(0x5e5103);
+  const statId = datedIdFactory(0x5e5101);
+  const feedbackId = datedIdFactory(0x5e5102);
+  const violationId = datedIdFactory(0x5e5103);
   const violation = (stateBodyId: string, serviceCode: string, servantId: string | null, detectedOn: Date): ViolationDoc => {
     const type = rng.pick(VIOLATION_TYPES);
     return { _id: violationId(detectedOn), stateBodyId, serviceCode, servantId, type, detectedOn, description: VIOLATION_DESCRIPTIONS[type] };

@@ -1,5 +1,5 @@
-import { Types, type Connection } from 'mongoose';
-import type { Rng, RosterEntry, StateBodyEntry } from '@civil-service/shared';
+import type { Connection } from 'mongoose';
+import { datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import { registerModels, type LearningRecordDoc, type TrainingModels, type TrainingProgramDoc } from './models';
 import { addDays, addMonths, toDate, utcDay } from './rules/dates';
 import { checkProgramHours, type TrainingType } from './rules/training';
@@ -35,16 +35,6 @@ const CERTIFICATE_RATE = 0.93;
 /** Share of new corps B entrants and managers whose retraining starts late (feeds the alert). */
 const LATE_RETRAINING_SHARE = 0.08;
 const PROGRESS_EVERY = 1000;
-
-/** Deterministic ObjectIds (a record's day + marker + counter), so reseeding is reproducible. */
-function idFactory(marker: number) {
-  let counter = 0;
-  return (at: Date): Types.ObjectId => {
-    counter += 1;
-    const seconds = Math.max(0, Math.floor(at.getTime() / 1000)).toString(16).padStart(8, '0').slice(-8);
-    return new Types.ObjectId(seconds + marker.toString(16).padStart(6, '0') + counter.toString(16).padStart(10, '0'));
-  };
-}
 
 interface Program {
   doc: TrainingProgramDoc;
@@ -103,7 +93,7 @@ function maxDate(a: Date, b: Date): Date {
 /** Builds the plain learning-record documents of one servant, oldest first. */
 class ServantPlanner {
   private certificateSeq = 0;
-  readonly newId = idFactory(0x747201);
+  readonly newId = datedIdFactory(0x747201);
 
   constructor(
     private readonly rng: Rng,
@@ -225,7 +215,7 @@ export async function seedTraining(db: Connection, options: SeedTrainingOptions)
   const models = registerModels(db);
   await clear(models);
 
-  const programId = idFactory(0x747200);
+  const programId = datedIdFactory(0x747200);
   const catalogueDay = new Date(Date.UTC(2019, 0, 1));
   const programs: Program[] = CATALOGUE.map((entry) => {
     const problem = checkProgramHours(entry.type, entry.academicHours, rules);

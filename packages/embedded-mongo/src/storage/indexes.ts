@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
 import type { IndexSpec } from './mutation';
+import { OrderedGroups } from './ordered';
 import { canonicalKey, compareValues, pathValues, toQueryForm, typeRank } from './values';
 
 /** All documents that share one value of an index's first field (or one full compound key). */
@@ -59,11 +60,19 @@ export class Index {
   private sorted: Group[] | null = null;
   private pending: Group[] = [];
   private dead = 0;
+  /** Compound indexes: per first-field value, the documents in second-field order. */
+  private readonly bySecond: Map<string, OrderedGroups> | null;
+  /**
+   * Set for good once some document has other than exactly one second-field value (an array or
+   * an empty array): walking the second level would then not reproduce MongoDB's sort order.
+   */
+  private secondMultikey = false;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.partial = spec.partialFilterExpression ? new Query(toQueryForm(spec.partialFilterExpression)) : null;
     this.byFull = this.fields.length === 1 ? this.byFirst : new Map();
+    this.bySecond = this.fields.length === 1 ? null : new Map();
   }
 
   get name(): string {
@@ -117,6 +126,15 @@ export class Index {
         else addKey(g, docKey);
       }
     }
+    if (this.bySecond) {
+      if (!this.secondMultikey && new Set(keys.full.map((f) => canonicalKey(f.values[1]))).size !== 1) this.secondMultikey = true;
+      for (const f of keys.full) {
+        const ck = canonicalKey(f.values[0]);
+        let o = this.bySecond.get(ck);
+        if (!o) this.bySecond.set(ck, (o = new OrderedGroups()));
+        o.add(f.values[1], docKey);
+      }
+    }
   }
 
   remove(docKey: string, keys: IndexKeys | null): void {
@@ -135,6 +153,24 @@ export class Index {
         if (g && removeKey(g, docKey) && groupSize(g) === 0) this.byFull.delete(f.key);
       }
     }
+    if (this.bySecond) {
+      for (const f of keys.full) {
+        const ck = canonicalKey(f.values[0]);
+        const o = this.bySecond.get(ck);
+        if (!o) continue;
+        o.remove(f.values[1], docKey);
+        if (o.size === 0) this.bySecond.delete(ck);
+      }
+    }
+  }
+
+  /**
+   * Documents whose first field equals `first`, in the order of the second field (optionally
+   * restricted to a range of it), or undefined when this index cannot give that order.
+   */
+  ordered(first: unknown, direction: number, lower?: RangeBound, upper?: RangeBound): Iterable<string> | undefined {
+    if (!this.bySecond || this.secondMultikey) return undefined;
+    return this.bySecond.get(canonicalKey(first))?.walk(direction, lower, upper) ?? [];
   }
 
   /** Documents (other than `selfKey`) holding any of the given full keys, for unique checks. */

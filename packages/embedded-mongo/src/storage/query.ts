@@ -167,6 +167,36 @@ function sortPlan(store: Store, sort: [string, number][] | undefined): Plan['sor
 }
 
 /**
+ * A compound index walked in second-field order under an equality on its first field: it either
+ * delivers the requested sort or, without a sort, narrows the candidates to a range of the second
+ * field. Either way a limit stops the walk early instead of reading the whole first-field group.
+ */
+function orderedWalk(store: Store, filter: Document, sort: [string, number][]): Iterable<string> | undefined {
+  const conds = topLevelConditions(filter);
+  const eqOn = (field: string): unknown[] | undefined => {
+    const values = conds.filter(([f]) => f === field).map(([, c]) => fieldPredicate(c));
+    const eq = values.find((p) => p?.kind === 'eq');
+    return eq?.kind === 'eq' && eq.values.length === 1 ? eq.values : undefined;
+  };
+  for (const idx of store.coll?.indexes.values() ?? []) {
+    if (idx.fields.length < 2 || !idx.usableForPlanning) continue;
+    const first = eqOn(idx.fields[0]);
+    if (!first) continue;
+    const second = idx.fields[1];
+    // Several conditions on the field (e.g. via $and) would need intersecting; leave them to the filter.
+    const seconds = conds.filter(([f]) => f === second).map(([, c]) => fieldPredicate(c));
+    const range = seconds.length === 1 && seconds[0]?.kind === 'range' ? seconds[0] : undefined;
+    // The first field is constant over the walk, so sorting on it first changes nothing.
+    const rest = sort.filter(([f]) => f !== idx.fields[0]);
+    const serves = rest.length === 1 && rest[0][0] === second;
+    if (sort.length > 0 ? !serves : !range) continue;
+    const keys = idx.ordered(first[0], serves ? rest[0][1] : 1, range?.lower, range?.upper);
+    if (keys) return keys;
+  }
+  return undefined;
+}
+
+/**
  * All visible documents matching `filter`, found through an index when one applies. Scans
  * yield to the event loop every few milliseconds so one long query cannot starve the other
  * connections. Returns `sorted: true` when the documents already come in the requested order.
@@ -182,11 +212,17 @@ export async function matchWithOrder(store: Store, filter: Document, opts: Match
   const p = plan(store, filter);
   const out: Entry[] = [];
   const slicer = new Slicer();
-  const sortedBy = !p.index && store.extraCandidates()[Symbol.iterator]().next().done ? sortPlan(store, opts.sort) : undefined;
-  const stopAfter = sortedBy ? (opts.stopAfter ?? Infinity) : opts.sort?.length ? Infinity : (opts.stopAfter ?? Infinity);
+  // Index orders ignore transaction-local changes, so only a plain store may rely on them.
+  const plain = store.extraCandidates()[Symbol.iterator]().next().done;
+  // An equality on a unique index reads at most a few documents already.
+  const walk = plain && !(p.index?.unique && p.predicate?.kind === 'eq') ? orderedWalk(store, filter, opts.sort ?? []) : undefined;
+  const sortedBy = !walk && !p.index && plain ? sortPlan(store, opts.sort) : undefined;
+  const inOrder = !!sortedBy || !!walk;
+  const stopAfter = inOrder || !opts.sort?.length ? (opts.stopAfter ?? Infinity) : Infinity;
   if (stopAfter <= 0) return { entries: out, sorted: true };
-  if (p.index || sortedBy) {
-    const keys = sortedBy ? (sortedBy.direction > 0 ? sortedBy.index.ascending() : sortedBy.index.descending()) : candidateKeys(store, p);
+  if (walk || p.index || sortedBy) {
+    const ordered = sortedBy && (sortedBy.direction > 0 ? sortedBy.index.ascending() : sortedBy.index.descending());
+    const keys = walk ?? ordered ?? candidateKeys(store, p);
     const seen = new Set<string>();
     for (const key of keys) {
       if (seen.has(key)) continue;
@@ -198,7 +234,7 @@ export async function matchWithOrder(store: Store, filter: Document, opts: Match
       }
       if (slicer.due()) await slicer.pause();
     }
-    return { entries: out, sorted: !!sortedBy };
+    return { entries: out, sorted: inOrder };
   }
   for (const [, e] of store.scan()) {
     if (test(e)) {

@@ -77,7 +77,7 @@ const requestStatSchema = new Schema<ServiceRequestStatDoc>(
 );
 // Body figures are read per (body, year); servant figures per servant.
 requestStatSchema.index({ stateBodyId: 1, year: 1 });
-requestStatSchema.index({ servantId: 1 }, { partialFilterExpression: { servantId: { $type: 'string' } } });
+requestStatSchema.index({ servantId: 1 });
 
 const feedbackSchema = new Schema<FeedbackDoc>(
   {
@@ -94,7 +94,7 @@ const feedbackSchema = new Schema<FeedbackDoc>(
 );
 // Body figures are read per (body, year of submission); servant figures per servant.
 feedbackSchema.index({ stateBodyId: 1, submittedOn: 1 });
-feedbackSchema.index({ servantId: 1 }, { partialFilterExpression: { servantId: { $type: 'string' } } });
+feedbackSchema.index({ servantId: 1 });
 
 const violationSchema = new Schema<ViolationDoc>(
   {
@@ -110,7 +110,7 @@ const violationSchema = new Schema<ViolationDoc>(
 // Body violation counts per (body, year of detection).
 violationSchema.index({ stateBodyId: 1, detectedOn: 1 });
 // A servant's violations, most recent first (ServantServiceQuality.violations).
-violationSchema.index({ servantId: 1, detectedOn: -1 }, { partialFilterExpression: { servantId: { $type: 'string' } } });
+violationSchema.index({ servantId: 1, detectedOn: -1 });
 
 export interface ServicesQualityModels {
   PublicService: Model<PublicServiceDoc>;

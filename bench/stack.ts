@@ -1,0 +1,156 @@
+/**
+ * The stack under test, one process each: the embedded MongoDB, the four subgraphs, our gateway
+ * and the peer (Hive Gateway), with counting proxies in between (bench/proxy.ts) so that subgraph
+ * requests and database commands can be counted without touching the code under test.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, httpOk, REPO_ROOT, start, stop, tcpOpen, waitUntil, type Pinning, type Proc } from './proc';
+import { startHttpCountingProxy, startMongoCountingProxy, type CountingProxy } from './proxy';
+
+export const SUBGRAPHS = ['personnel', 'training', 'evaluation', 'services-quality'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+export type GatewayName = 'ours' | 'hive';
+
+export interface Stack {
+  mongoUri: string;
+  gateways: Record<GatewayName, { url: string; proc: Proc } | undefined>;
+  subgraphs: Record<SubgraphName, { proc: Proc; url: string; proxiedUrl: string }>;
+  /** HTTP requests reaching each subgraph (through its proxy). */
+  subgraphProxies: Record<SubgraphName, CountingProxy>;
+  /** Database commands each subgraph sends (through its own proxy to the one MongoDB). */
+  mongoProxies: Record<SubgraphName, CountingProxy>;
+  mongo: Proc;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  servants: number;
+  seed: string;
+  pinning: Pinning;
+  withPeer: boolean;
+  log: (line: string) => void;
+}
+
+/** Quiet servers: a log line per request would be part of what we measure. */
+const QUIET = { LOG_LEVEL: 'warn', NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: 'true' };
+
+const URL_ENV: Record<SubgraphName, string> = {
+  personnel: 'PERSONNEL_URL',
+  training: 'TRAINING_URL',
+  evaluation: 'EVALUATION_URL',
+  'services-quality': 'SERVICES_QUALITY_URL',
+};
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { pinning, log } = options;
+  const procs: Proc[] = [];
+  const proxies: CountingProxy[] = [];
+  let tmp: string | undefined;
+  const stopAll = async () => {
+    // Gateways first, so nothing keeps calling the subgraphs while they stop.
+    for (const proc of [...procs].reverse()) await stop(proc);
+    for (const proxy of proxies) await proxy.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const mongoPort = await freePort();
+    // The in-memory server holds every database in its V8 heap; Node's default limit (about 4 GB)
+    // ends it with an out-of-memory crash while seeding 100,000 servants.
+    const heapMb = Math.floor((os.totalmem() / 1024 / 1024) * 0.6);
+    const mongoEnv = { MONGO_PORT: String(mongoPort), MONGO_HOST: '127.0.0.1', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim() };
+    const mongo = start('mongo', 'npx', ['tsx', 'packages/embedded-mongo/src/cli.ts'], mongoEnv, pinning.backend);
+    procs.push(mongo);
+    await waitUntil(mongo, 'listening', tcpOpen(mongoPort));
+    const mongoUri = `mongodb://127.0.0.1:${mongoPort}/?directConnection=true`;
+    log(`embedded MongoDB on ${mongoPort} (heap limit ${heapMb} MB)`);
+
+    const seedStarted = Date.now();
+    await seed(mongoUri, options.servants, options.seed).catch((err: Error) => {
+      const died = mongo.child.exitCode !== null || mongo.child.signalCode !== null;
+      throw died ? new Error(`${err.message}\nthe embedded MongoDB died (${mongo.child.exitCode ?? mongo.child.signalCode}):\n${mongo.output()}`) : err;
+    });
+    log(`seeded ${options.servants} servants in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+    const subgraphs = {} as Stack['subgraphs'];
+    const subgraphProxies = {} as Stack['subgraphProxies'];
+    const mongoProxies = {} as Stack['mongoProxies'];
+    for (const name of SUBGRAPHS) {
+      const mongoProxy = await startMongoCountingProxy(mongoPort);
+      proxies.push(mongoProxy);
+      mongoProxies[name] = mongoProxy;
+      const port = await freePort();
+      const env = { ...QUIET, PORT: String(port), MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
+      const proc = start(name, 'npx', ['tsx', 'scripts/subgraph.ts', name], env, pinning.backend);
+      procs.push(proc);
+      const httpProxy = await startHttpCountingProxy(port);
+      proxies.push(httpProxy);
+      subgraphProxies[name] = httpProxy;
+      subgraphs[name] = { proc, url: `http://127.0.0.1:${port}/graphql`, proxiedUrl: `http://127.0.0.1:${httpProxy.port}/graphql` };
+    }
+    // Started together, waited for together: tsx start-up is the slow part.
+    for (const name of SUBGRAPHS) await waitUntil(subgraphs[name].proc, 'health', httpOk(subgraphs[name].url.replace(/graphql$/, 'health')));
+    log(`subgraphs up: ${SUBGRAPHS.map((n) => `${n} ${subgraphs[n].url}`).join(', ')}`);
+
+    const gateways: Stack['gateways'] = { ours: undefined, hive: undefined };
+    const ourPort = await freePort();
+    const ourEnv: Record<string, string> = { ...QUIET, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000' };
+    for (const name of SUBGRAPHS) ourEnv[URL_ENV[name]] = subgraphs[name].proxiedUrl;
+    const ours = start('gateway', 'npx', ['tsx', 'gateway/src/main.ts'], ourEnv, pinning.gateway);
+    procs.push(ours);
+    gateways.ours = { url: `http://127.0.0.1:${ourPort}/graphql`, proc: ours };
+
+    if (options.withPeer) {
+      tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-hive-'));
+      const supergraph = path.join(tmp, 'supergraph.graphql');
+      writeFileSync(supergraph, rewriteSubgraphUrls(readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8'), subgraphs));
+      const hivePort = await freePort();
+      const hive = start(
+        'hive-gateway',
+        'npx',
+        // No token, registry, CDN or OpenTelemetry option: Hive Gateway then makes no outside call.
+        ['hive-gateway', 'supergraph', supergraph, '--hive-router-runtime', '--host', '127.0.0.1', '--port', String(hivePort), '--polling', '1h'],
+        { NODE_ENV: 'production', LOG_LEVEL: 'warn', HIVE_ROUTER_RUNTIME: 'true' },
+        pinning.gateway,
+      );
+      procs.push(hive);
+      gateways.hive = { url: `http://127.0.0.1:${hivePort}/graphql`, proc: hive };
+    }
+    await waitUntil(ours, 'health', httpOk(`http://127.0.0.1:${ourPort}/health`));
+    if (gateways.hive) await waitUntil(gateways.hive.proc, 'readiness', graphqlOk(gateways.hive.url));
+    log(`gateways up: ours ${gateways.ours.url}${gateways.hive ? `, Hive ${gateways.hive.url}` : ''}`);
+    return { mongoUri, gateways, subgraphs, subgraphProxies, mongoProxies, mongo, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function seed(mongoUri: string, servants: number, seedValue: string): Promise<void> {
+  const proc = start('seed', 'npx', ['tsx', 'scripts/seed.ts', '--servants', String(servants), '--seed', seedValue], { MONGODB_URI: mongoUri, LOG_LEVEL: 'warn' });
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`seed exited with ${code}:\n${proc.output()}`);
+}
+
+/** The committed supergraph names placeholder URLs; the peer must call the running subgraphs. */
+export function rewriteSubgraphUrls(sdl: string, subgraphs: Record<SubgraphName, { proxiedUrl: string }>): string {
+  return sdl.replace(/@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g, (_whole, name: string) => {
+    const target = (subgraphs as Record<string, { proxiedUrl: string } | undefined>)[name];
+    if (!target) throw new Error(`supergraph names subgraph ${name}, which the bench does not start`);
+    return `@join__graph(name: "${name}", url: "${target.proxiedUrl}")`;
+  });
+}
+
+/** Hive Gateway answers /health before its schema is loaded; a real query proves it is ready. */
+function graphqlOk(url: string): () => Promise<boolean> {
+  return async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+      signal: AbortSignal.timeout(2000),
+    });
+    return res.ok && ((await res.json()) as { data?: unknown }).data !== undefined;
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench` end to end on a tiny stack: it must start everything, produce every figure and
+ * stop cleanly. No timing is asserted: on a shared machine only the presence of figures is stable.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+interface Summary {
+  scenario: string;
+  gateway: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  subgraphRequestsPerRequest: number;
+  dbCommandsPerRequest: number;
+  gatewayPeakRssMB: number | null;
+  subgraphPeakRssMB: Record<string, number>;
+  mongoPeakRssMB: number;
+  failedRequests: number;
+}
+
+interface Report {
+  pinning: { note: string };
+  sizes: Array<{
+    servants: number;
+    summaries: Summary[];
+    ratios: Array<{ scenario: string; rps: number; p50: number; p99: number }>;
+    pageSizeProbe: Array<{ pageSize: number; dbCommandsPerRequest: number }>;
+    gatewayOverheadP50: number | null;
+    targets: Array<{ what: string; status: string }>;
+  }>;
+}
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'bench/run.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench (smoke)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('produces every figure for every scenario, ours and the peer', async () => {
+    const out = path.join(dir, 'out.json');
+    const { code, output } = await runBench(['--servants', '60', '--duration', '1', '--warmup', '0', '--rounds', '1', '--connections', '2', '--probe-requests', '2', '--out', out]);
+    expect({ code, tail: output.slice(-3000) }).toEqual({ code: 0, tail: expect.any(String) });
+    expect(output).toMatch(/req\/s/);
+    expect(output).toMatch(/pinning|pinned/);
+
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    expect(report.sizes).toHaveLength(1);
+    const [size] = report.sizes;
+    const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none'];
+    expect(size.summaries.map((s) => `${s.scenario}/${s.gateway}`).sort()).toEqual([...expected].sort());
+    for (const s of size.summaries) {
+      const label = `${s.scenario}/${s.gateway}`;
+      for (const figure of [s.rps, s.p50Ms, s.p99Ms, s.subgraphRequestsPerRequest, s.dbCommandsPerRequest, s.mongoPeakRssMB]) {
+        expect({ label, ok: Number.isFinite(figure) && figure > 0 }).toEqual({ label, ok: true });
+      }
+      expect(Object.keys(s.subgraphPeakRssMB).sort()).toEqual(['evaluation', 'personnel', 'services-quality', 'training']);
+      for (const rss of Object.values(s.subgraphPeakRssMB)) expect(rss).toBeGreaterThan(0);
+      if (s.gateway === 'none') expect(s.gatewayPeakRssMB).toBeNull();
+      else expect(s.gatewayPeakRssMB).toBeGreaterThan(0);
+      expect({ label, failed: s.failedRequests }).toEqual({ label, failed: 0 });
+    }
+    // The personnel-only query reaches one subgraph, through the gateway or not.
+    for (const s of size.summaries.filter((x) => x.scenario === 'c' || x.scenario === 'd')) expect(s.subgraphRequestsPerRequest).toBeCloseTo(1, 0);
+
+    expect(size.ratios.map((r) => r.scenario).sort()).toEqual(['a', 'b', 'c']);
+    for (const r of size.ratios) for (const x of [r.rps, r.p50, r.p99]) expect(Number.isFinite(x) && x > 0).toBe(true);
+    expect(size.pageSizeProbe.map((p) => p.pageSize)).toEqual([10, 100]);
+    for (const p of size.pageSizeProbe) expect(p.dbCommandsPerRequest).toBeGreaterThan(0);
+    expect(Number.isFinite(size.gatewayOverheadP50)).toBe(true);
+    expect(size.targets.length).toBe(7);
+  }, 240_000);
+});
