@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@civil-service/embedded-mongo';
-import { ConfigError, connectDatabase, devAuth, type DevAuth, createLogger, databaseNameFor, integer, isProduction, mongoUri, port, runMain, type Listening } from '@civil-service/shared';
+import { ConfigError, connectDatabase, devAuth, mintedServiceToken, type DevAuth, createLogger, databaseNameFor, integer, isProduction, mongoUri, port, runMain, type Listening } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { registerModels, type PersonnelModels } from '@civil-service/personnel';
 import { seedAll, type SeedProgress } from './seed-lib';
-import { closeOnSignals, startSubgraph, SUBGRAPHS, type RunningSubgraph } from './subgraph';
+import { closeOnSignals, startSubgraph, SUBGRAPHS, withPersonnelLookup, type RunningSubgraph } from './subgraph';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const DATA_DIR = path.join(REPO_ROOT, '.data');
@@ -147,7 +147,10 @@ async function main(): Promise<void> {
     const auth = await devAuth(path.join(DATA_DIR, 'auth'));
     const subgraphUrls: Record<string, string> = {};
     for (const [i, name] of SUBGRAPHS.entries()) {
-      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p, auth: { verifier: auth.verifier } }), PREFERRED_PORTS[i]);
+      // personnel starts first, so the others know where to ask for hr's scope.
+      const lookup = subgraphUrls.personnel ? { url: subgraphUrls.personnel, serviceToken: mintedServiceToken(auth.key, name) } : undefined;
+      const subgraphAuth = withPersonnelLookup(name, { verifier: auth.verifier, logger: createLogger(name) }, lookup);
+      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p, auth: subgraphAuth }), PREFERRED_PORTS[i]);
       stops.push(() => subgraph.close());
       subgraphUrls[name] = subgraph.url;
     }

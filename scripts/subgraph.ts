@@ -13,8 +13,10 @@ import {
   mongoUri,
   optionalString,
   port,
+  remoteBodyChains,
   requiredString,
   runMain,
+  serviceTokenSource,
   type Listening,
   type Logger,
   type SubgraphAuth,
@@ -43,6 +45,26 @@ const FACTORIES: Record<SubgraphName, (options: { db: Connection; auth: Subgraph
 
 export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPHS as readonly string[]).includes(name);
+}
+
+/** Where personnel answers the other subgraphs' body chain lookups, and the token to ask with. */
+export interface PersonnelLookup {
+  url: string;
+  serviceToken: () => Promise<string>;
+}
+
+/**
+ * hr's scope outside personnel: training, evaluation and services-quality hold no assignments, so
+ * they ask the personnel subgraph over HTTP (never its database: each agency owns its data).
+ * Without a lookup hr is refused their scoped fields there (fail closed).
+ */
+export function withPersonnelLookup(name: SubgraphName, auth: SubgraphAuth, personnel: PersonnelLookup | undefined): SubgraphAuth {
+  if (name === 'personnel' || auth.bodyChains) return auth;
+  if (!personnel) {
+    auth.logger?.warn('PERSONNEL_URL or a service token is missing: hr is refused every scoped field of this subgraph');
+    return auth;
+  }
+  return { ...auth, bodyChains: remoteBodyChains({ ...personnel, ...(auth.logger ? { logger: auth.logger } : {}) }) };
 }
 
 /**
@@ -124,7 +146,12 @@ async function main(): Promise<void> {
   const logger = createLogger(name);
   const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
 
-  const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth: { verifier, logger } });
+  const personnelUrl = optionalString(process.env, 'PERSONNEL_URL');
+  const serviceToken = name === 'personnel' ? undefined : await serviceTokenSource(process.env, name);
+  const lookup = personnelUrl && serviceToken ? { url: personnelUrl, serviceToken } : undefined;
+  const auth = withPersonnelLookup(name, { verifier, logger }, lookup);
+
+  const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth });
   logger.info({ url: subgraph.url, database: databaseNameFor(name) }, `${name} subgraph ready at ${subgraph.url}`);
   closeOnSignals(logger, () => subgraph.close());
 }

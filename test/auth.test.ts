@@ -83,6 +83,45 @@ describe('roles', () => {
     expect(other.data!.civilServant?.iin ?? null).toBeNull();
   });
 
+  it('hr of another body is refused the training and evaluation fields (scope asked of personnel over HTTP)', async () => {
+    // Straight to each subgraph, as the gateway would ask: through the gateway the refused id hides them.
+    const entities = (field: string) => ({ query: `{ _entities(representations: [{ __typename: "CivilServant", id: "${servant.id}" }]) { ... on CivilServant { ${field} } } }` });
+    const [own, other] = [await stack.token({ role: 'hr', stateBody: servant.body }), await stack.token({ role: 'hr', stateBody: otherBody })];
+    for (const [name, field] of [['training', 'trainingOverdue'], ['evaluation', 'latestAnnualBand']] as const) {
+      expect((await stack.post(stack.subgraphUrls[name], entities(field), { token: own })).body.errors).toBeUndefined();
+      const refused = (await stack.post<{ _entities: Array<Record<string, unknown> | null> }>(stack.subgraphUrls[name], entities(field), { token: other })).body;
+      expect(codes(refused)).toEqual([`_entities.0.${field}:FORBIDDEN`]);
+      expect(refused.data?._entities[0]?.[field] ?? null).toBeNull();
+    }
+  });
+
+  it('servantBodyChains: a service token only, and not in the public API', async () => {
+    const q = `{ servantBodyChains(ids: ["${servant.id}"]) { servantId chain } }`;
+    const asService = await stack.post<{ servantBodyChains: Array<{ chain: string[] }> }>(stack.subgraphUrls.personnel, { query: q }, { token: await stack.token({ role: 'service', sub: 'service:test' }) });
+    expect(asService.body.errors).toBeUndefined();
+    expect(asService.body.data!.servantBodyChains[0].chain[0]).toBe(servant.body);
+    for (const claims of [{ role: 'monitoring' as const, purpose: 'p' }, { role: 'hr' as const, stateBody: servant.body, purpose: 'p' }]) {
+      const refused = await stack.post(stack.subgraphUrls.personnel, { query: q }, { token: await stack.token(claims) });
+      expect(codes(refused.body)).toEqual(['servantBodyChains:FORBIDDEN']);
+    }
+    // A service token reads nothing else, and the gateway does not know the field.
+    const profile = await stack.post(stack.subgraphUrls.personnel, { query: `{ civilServant(id: "${servant.id}") { id } }` }, { token: await stack.token({ role: 'service' }) });
+    expect(codes(profile.body)).toEqual(['civilServant:FORBIDDEN']);
+    expect((await stack.query(q)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('hr is refused outside personnel while personnel is down (fail closed)', async () => {
+    const q = { query: `{ _entities(representations: [{ __typename: "CivilServant", id: "${servant.id}" }]) { ... on CivilServant { trainingOverdue } } }` };
+    const token = await stack.token({ role: 'hr', stateBody: servant.body });
+    expect((await stack.post(stack.subgraphUrls.training, q, { token })).body.errors).toBeUndefined();
+    await stack.stopSubgraph('personnel');
+    try {
+      expect(codes((await stack.post(stack.subgraphUrls.training, q, { token })).body)).toEqual(['_entities.0.trainingOverdue:FORBIDDEN']);
+    } finally {
+      await stack.startSubgraph('personnel');
+    }
+  });
+
   it('monitoring without a purpose gets no personal data', async () => {
     const res = await stack.query<{ civilServant: Record<string, unknown> }>(PROFILE, { iin: servant.iin }, undefined, { token: await stack.token({ role: 'monitoring' }) });
     expect(codes(res)).toContain('civilServant.iin:FORBIDDEN');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, type DevAuth, type Listening, type TokenClaims } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, mintedServiceToken, type DevAuth, type Listening, type TokenClaims } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { seedAll } from '../../scripts/seed-lib';
-import { createSubgraphOn, SUBGRAPHS, type SubgraphName } from '../../scripts/subgraph';
+import { createSubgraphOn, SUBGRAPHS, withPersonnelLookup, type SubgraphName } from '../../scripts/subgraph';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
@@ -71,7 +71,9 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
     counters[name] = attachCommandCounter(dbs[name]);
   }
   const listen = async (name: SubgraphName) => {
-    const app = await createSubgraphOn(name, dbs[name], { verifier: auth.verifier });
+    // personnel listens first and keeps its port when restarted, so its URL holds for the others.
+    const lookup = servers.personnel ? { url: `http://127.0.0.1:${ports.personnel}/graphql`, serviceToken: mintedServiceToken(auth.key, name) } : undefined;
+    const app = await createSubgraphOn(name, dbs[name], withPersonnelLookup(name, { verifier: auth.verifier }, lookup));
     servers[name] = await app.listen(ports[name] ?? 0, '127.0.0.1');
     ports[name] = servers[name].port;
   };

@@ -2,6 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import {
   AuditWriter,
   auditEntriesForServant,
+  badUserInput,
   auditEntrySchema,
   callerOf,
   decide,
@@ -52,6 +53,19 @@ export function personnelBodyChains(models: PersonnelModels) {
       const body = bodyOf.get(id);
       return body ? (chains.get(body) ?? null) : null;
     });
+  };
+}
+
+const MAX_CHAIN_IDS = 1000;
+
+/** `Query.servantBodyChains`: the lookup behind `remoteBodyChains` in the other subgraphs. */
+export function bodyChainsResolver(models: PersonnelModels) {
+  const chains = personnelBodyChains(models);
+  return async (_: unknown, args: { ids: readonly string[] }) => {
+    // One request carries one operation's servants; a bound keeps a stolen service token from dumping the register in one call.
+    if (args.ids.length > MAX_CHAIN_IDS) throw badUserInput(`ids: at most ${MAX_CHAIN_IDS}`);
+    const found = await chains(args.ids);
+    return args.ids.map((servantId, i) => ({ servantId, chain: found[i] }));
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
-import { accessLogResolvers, personnelAuditModel, personnelAuthOptions } from './auth';
+import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
 import { createLoaders } from './loaders';
 import { registerModels, type PersonnelModels } from './models';
 import { resolvers, type Context } from './resolvers';
@@ -32,7 +32,7 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
-    resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry) } },
+    resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry), servantBodyChains: bodyChainsResolver(models) } },
     context: async () => ({ db, models, loaders: createLoaders(models), rules, now }),
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });

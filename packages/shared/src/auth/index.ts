@@ -10,6 +10,7 @@ export * from './keys';
 export * from './plugin';
 export * from './policy';
 export * from './rate-limit';
+export * from './remote-body-chains';
 export { AuditCollector, callerOf, requestAuthOf, type RequestAuth } from './request-state';
 export * from './transform';
 export * from './verify';

@@ -39,6 +39,12 @@ async function readKeyFile(file: string): Promise<KeyFile> {
   return data as KeyFile;
 }
 
+/** The signing key file at `file` (made by `ensureLocalSigningKey`); throws when it holds no private key. */
+export async function loadLocalSigningKey(file: string): Promise<LocalSigningKey> {
+  const resolved = path.resolve(file);
+  return toKey(resolved, await readKeyFile(resolved));
+}
+
 /**
  * The development signing key under `dir` (e.g. `.data/auth`), created on first use. The file is
  * written with `wx` so that two processes starting together keep one key: the loser reads the

@@ -3,7 +3,11 @@
  * and the tests all read `POLICY`, so the rules cannot drift apart.
  */
 
-export const ROLES = ['analyst', 'academy', 'hr', 'monitoring', 'servant', 'feedback'] as const;
+/**
+ * `service`: another subgraph of this system, not a person; it may only ask personnel which body a
+ * servant belongs to (`bodyChain`), which training, evaluation and services-quality need for hr's scope.
+ */
+export const ROLES = ['analyst', 'academy', 'hr', 'monitoring', 'servant', 'feedback', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -11,7 +15,8 @@ export type Role = (typeof ROLES)[number];
  * query field), `record` (non-personal facts about one named servant), `placement` (register id,
  * status and current position: what the Academy needs to enrol someone), `training`, `identity`
  * (names), `personal` (IIN, birth date, gender), `special` (sanctions, corruption records),
- * `accessLog` (who read a servant's data). Writes: `write:<area>`.
+ * `accessLog` (who read a servant's data), `bodyChain` (each servant's current body and its
+ * ancestors, asked by subgraphs for hr's scope). Writes: `write:<area>`.
  */
 export const CATEGORIES = [
   'reference',
@@ -22,6 +27,7 @@ export const CATEGORIES = [
   'personal',
   'special',
   'accessLog',
+  'bodyChain',
   'write:personnel',
   'write:sanction',
   'write:training',
@@ -56,19 +62,21 @@ const scopeWithPurpose: Rule = { access: 'scope', purpose: true };
 
 /** The role matrix. Reading it top to bottom is reading the README's table. */
 export const POLICY: Readonly<Record<Category, Readonly<Record<Role, Rule>>>> = {
-  reference: { analyst: all, academy: all, hr: all, monitoring: all, servant: all, feedback: none },
-  record: { analyst: none, academy: none, hr: scope, monitoring: all, servant: self, feedback: none },
-  placement: { analyst: none, academy: all, hr: scope, monitoring: all, servant: self, feedback: none },
-  training: { analyst: none, academy: all, hr: scope, monitoring: all, servant: self, feedback: none },
-  identity: { analyst: none, academy: all, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none },
-  personal: { analyst: none, academy: none, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none },
-  special: { analyst: none, academy: none, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none },
-  accessLog: { analyst: none, academy: none, hr: none, monitoring: all, servant: self, feedback: none },
-  'write:personnel': { analyst: none, academy: none, hr: scope, monitoring: none, servant: none, feedback: none },
+  reference: { analyst: all, academy: all, hr: all, monitoring: all, servant: all, feedback: none, service: none },
+  record: { analyst: none, academy: none, hr: scope, monitoring: all, servant: self, feedback: none, service: none },
+  placement: { analyst: none, academy: all, hr: scope, monitoring: all, servant: self, feedback: none, service: none },
+  training: { analyst: none, academy: all, hr: scope, monitoring: all, servant: self, feedback: none, service: none },
+  identity: { analyst: none, academy: all, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none, service: none },
+  personal: { analyst: none, academy: none, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none, service: none },
+  special: { analyst: none, academy: none, hr: scopeWithPurpose, monitoring: allWithPurpose, servant: self, feedback: none, service: none },
+  accessLog: { analyst: none, academy: none, hr: none, monitoring: all, servant: self, feedback: none, service: none },
+  // Not audited: which body employs a servant is not personal data, and only a subgraph asks it.
+  bodyChain: { analyst: none, academy: none, hr: none, monitoring: none, servant: none, feedback: none, service: all },
+  'write:personnel': { analyst: none, academy: none, hr: scope, monitoring: none, servant: none, feedback: none, service: none },
   // A sanction is imposed by the body's own order (hr) or recorded by the authorized body.
-  'write:sanction': { analyst: none, academy: none, hr: scope, monitoring: all, servant: none, feedback: none },
-  'write:training': { analyst: none, academy: all, hr: none, monitoring: none, servant: none, feedback: none },
-  'write:evaluation': { analyst: none, academy: none, hr: scope, monitoring: none, servant: none, feedback: none },
+  'write:sanction': { analyst: none, academy: none, hr: scope, monitoring: all, servant: none, feedback: none, service: none },
+  'write:training': { analyst: none, academy: all, hr: none, monitoring: none, servant: none, feedback: none, service: none },
+  'write:evaluation': { analyst: none, academy: none, hr: scope, monitoring: none, servant: none, feedback: none, service: none },
   'write:feedback': {
     analyst: none,
     academy: none,
@@ -76,6 +84,7 @@ export const POLICY: Readonly<Record<Category, Readonly<Record<Role, Rule>>>> = 
     monitoring: none,
     servant: none,
     feedback: { access: 'all', rateLimit: { limit: 30, windowSeconds: 60 } },
+    service: none,
   },
 };
 

@@ -8,19 +8,20 @@ import { CATEGORIES, POLICY, ROLES, decide, policyMarkdown, type Caller, type Ca
  * outside it ('in' = only inside scope or self), or never ('-').
  */
 const EXPECTED: Record<Category, Record<Role, 'y' | 'in' | '-'>> = {
-  reference: { analyst: 'y', academy: 'y', hr: 'y', monitoring: 'y', servant: 'y', feedback: '-' },
-  record: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  placement: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  training: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  identity: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  personal: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  special: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-' },
-  accessLog: { analyst: '-', academy: '-', hr: '-', monitoring: 'y', servant: 'in', feedback: '-' },
-  'write:personnel': { analyst: '-', academy: '-', hr: 'in', monitoring: '-', servant: '-', feedback: '-' },
-  'write:sanction': { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: '-', feedback: '-' },
-  'write:training': { analyst: '-', academy: 'y', hr: '-', monitoring: '-', servant: '-', feedback: '-' },
-  'write:evaluation': { analyst: '-', academy: '-', hr: 'in', monitoring: '-', servant: '-', feedback: '-' },
-  'write:feedback': { analyst: '-', academy: '-', hr: '-', monitoring: '-', servant: '-', feedback: 'y' },
+  reference: { analyst: 'y', academy: 'y', hr: 'y', monitoring: 'y', servant: 'y', feedback: '-', service: '-' },
+  record: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  placement: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  training: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  identity: { analyst: '-', academy: 'y', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  personal: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  special: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  accessLog: { analyst: '-', academy: '-', hr: '-', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
+  bodyChain: { analyst: '-', academy: '-', hr: '-', monitoring: '-', servant: '-', feedback: '-', service: 'y' },
+  'write:personnel': { analyst: '-', academy: '-', hr: 'in', monitoring: '-', servant: '-', feedback: '-', service: '-' },
+  'write:sanction': { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: '-', feedback: '-', service: '-' },
+  'write:training': { analyst: '-', academy: 'y', hr: '-', monitoring: '-', servant: '-', feedback: '-', service: '-' },
+  'write:evaluation': { analyst: '-', academy: '-', hr: 'in', monitoring: '-', servant: '-', feedback: '-', service: '-' },
+  'write:feedback': { analyst: '-', academy: '-', hr: '-', monitoring: '-', servant: '-', feedback: 'y', service: '-' },
 };
 
 const callers: Record<Role, Caller> = {
@@ -30,6 +31,7 @@ const callers: Record<Role, Caller> = {
   monitoring: { sub: 'd', role: 'monitoring', purpose: 'p' },
   servant: { sub: 'e', role: 'servant', servant: 'S1', purpose: 'p' },
   feedback: { sub: 'f', role: 'feedback', purpose: 'p' },
+  service: { sub: 'g', role: 'service' },
 };
 /** S1 is the servant caller's own record and sits in B2 under B1 (hr's body); S2 is elsewhere. */
 const inside = { servantId: 'S1', bodyChain: ['B2', 'B1'] };
