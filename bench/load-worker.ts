@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       {
         method: 'POST',
         path: url.pathname,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...job.headers },
         setupRequest: (request) => {
           const variables = job.variables[next++ % job.variables.length];
           return { ...request, body: JSON.stringify({ query: job.query, operationName: job.operationName, variables }) };

@@ -11,6 +11,8 @@ import { SUBGRAPHS, type Stack, type SubgraphName } from './stack';
 
 export interface LoadJob {
   url: string;
+  /** Authorization and X-Purpose: every request is a caller's, as in production. */
+  headers: Record<string, string>;
   query: string;
   operationName: string;
   variables: Array<Record<string, unknown>>;
@@ -139,7 +141,7 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
   const rssPerRun = watched.map(resetPeakRss).every(Boolean);
   const before = snapshot(stack);
   const result = await runLoad(
-    { url: target.url, query: scenario.query, operationName: scenario.operationName, variables: scenario.variables, offset: opts.offset, connections: opts.connections, durationSec: opts.durationSec },
+    { url: target.url, headers: stack.headers, query: scenario.query, operationName: scenario.operationName, variables: scenario.variables, offset: opts.offset, connections: opts.connections, durationSec: opts.durationSec },
     opts.loadCpus,
   );
   await settle(stack);

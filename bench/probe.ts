@@ -10,17 +10,17 @@ import { SUBGRAPHS, type Stack, type SubgraphName } from './stack';
  * Says loudly when a scenario does not answer cleanly before it is timed. Not fatal: at scale a
  * subgraph timing out is itself the finding, and the runs count every failed answer.
  */
-export async function checkAnswers(url: string, scenario: Scenario, label: string, warn: (line: string) => void): Promise<void> {
+export async function checkAnswers(url: string, headers: Record<string, string>, scenario: Scenario, label: string, warn: (line: string) => void): Promise<void> {
   try {
-    await checkAnswer(url, scenario, label);
+    await checkAnswer(url, headers, scenario, label);
   } catch (err) {
     warn(`WARNING: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-async function checkAnswer(url: string, scenario: Scenario, label: string): Promise<void> {
+async function checkAnswer(url: string, headers: Record<string, string>, scenario: Scenario, label: string): Promise<void> {
   const variables = scenario.variables[0];
-  const res = await postGraphQL<Record<string, unknown>>(url, scenario.query, variables, scenario.operationName);
+  const res = await postGraphQL<Record<string, unknown>>(url, headers, scenario.query, variables, scenario.operationName);
   if (res.errors?.length || !res.data) {
     throw new Error(`${label} scenario ${scenario.id} answered with errors for ${JSON.stringify(variables)}: ${JSON.stringify(res.errors ?? res).slice(0, 800)}`);
   }
@@ -52,7 +52,7 @@ export async function probePageSizes(stack: Stack, samples: Samples, requests: n
     let failed = 0;
     for (let i = 0; i < requests; i++) {
       const page = samples.pages[i % samples.pages.length];
-      const res = await postGraphQL<{ civilServants: { edges: unknown[] } }>(url, directory, { filter: { region: page.region }, first: pageSize, after: page.after }, 'CivilServants');
+      const res = await postGraphQL<{ civilServants: { edges: unknown[] } }>(url, stack.headers, directory, { filter: { region: page.region }, first: pageSize, after: page.after }, 'CivilServants');
       if (res.errors?.length || !res.data) failed++;
       servants += res.data?.civilServants?.edges.length ?? 0;
     }
@@ -98,7 +98,7 @@ export async function probeCounts(stack: Stack, scenario: Scenario, url: string,
   let failed = 0;
   for (let i = 0; i < requests; i++) {
     const variables = scenario.variables[(scenario.variables.length - 1 - i + scenario.variables.length * requests) % scenario.variables.length];
-    const res = await postGraphQL<Record<string, unknown>>(url, scenario.query, variables, scenario.operationName);
+    const res = await postGraphQL<Record<string, unknown>>(url, stack.headers, scenario.query, variables, scenario.operationName);
     if (res.errors?.length) failed++;
   }
   const bySubgraph = Object.fromEntries(SUBGRAPHS.map((n) => [n, (stack.mongoProxies[n].total() - db0[n]) / requests])) as Record<SubgraphName, number>;

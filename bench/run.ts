@@ -95,11 +95,11 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
   onStack(stack);
   try {
     const started = Date.now();
-    const samples = await collectSamples(stack.subgraphs.personnel.url, args.seed);
+    const samples = await collectSamples(stack.subgraphs.personnel.url, stack.headers, args.seed);
     log(`collected ${samples.iins.length} IINs and ${samples.pages.length} page starts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const all = buildScenarios(samples);
     const scenarios = args.scenarios.map((id) => all[id]);
-    for (const scenario of scenarios) for (const t of targetsFor(scenario, stack, args.peer)) await checkAnswers(t.url, scenario, t.gateway, log);
+    for (const scenario of scenarios) for (const t of targetsFor(scenario, stack, args.peer)) await checkAnswers(t.url, stack.headers, scenario, t.gateway, log);
     const pageSizeProbe = args.probeRequests > 0 ? await probePageSizes(stack, samples, args.probeRequests) : [];
     const countProbes: CountProbe[] = [];
     if (args.probeRequests > 0) {
@@ -108,7 +108,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
     const offsets = new Map<ScenarioId, number>(scenarios.map((s) => [s.id, 0]));
-    const job = (s: Scenario, url: string, durationSec: number) => ({ url, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: args.connections, durationSec });
+    const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: args.connections, durationSec });
     if (args.warmupSec > 0) {
       for (const s of scenarios) {
         for (const t of targetsFor(s, stack, args.peer)) {

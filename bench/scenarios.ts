@@ -90,10 +90,10 @@ interface CollectPage {
   civilServants: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { iin: string } }> };
 }
 
-export async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown>, operationName?: string): Promise<{ data?: T | null; errors?: Array<{ message: string }> }> {
+export async function postGraphQL<T>(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown>, operationName?: string): Promise<{ data?: T | null; errors?: Array<{ message: string }> }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables, operationName }),
     signal: AbortSignal.timeout(60_000),
   });
@@ -105,14 +105,14 @@ export async function postGraphQL<T>(url: string, query: string, variables: Reco
  * Walks every region's list on the personnel subgraph directly (not counted, not through a
  * gateway) and keeps every servant's IIN and every edge cursor as a page start.
  */
-export async function collectSamples(personnelUrl: string, seed: string): Promise<Samples> {
+export async function collectSamples(personnelUrl: string, headers: Record<string, string>, seed: string): Promise<Samples> {
   const iins: string[] = [];
   const pages: PageStart[] = [];
   for (const region of REGIONS) {
     const cursors: Array<string | null> = [null];
     let after: string | null = null;
     for (;;) {
-      const res: Awaited<ReturnType<typeof postGraphQL<CollectPage>>> = await postGraphQL<CollectPage>(personnelUrl, COLLECT_QUERY, { filter: { region }, first: 100, after });
+      const res: Awaited<ReturnType<typeof postGraphQL<CollectPage>>> = await postGraphQL<CollectPage>(personnelUrl, headers, COLLECT_QUERY, { filter: { region }, first: 100, after });
       if (res.errors?.length || !res.data) throw new Error(`collecting ${region}: ${JSON.stringify(res.errors)}`);
       const { edges, pageInfo } = res.data.civilServants;
       for (const edge of edges) {

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, devAuth } from '@civil-service/shared';
 import { freePort, httpOk, REPO_ROOT, start, stop, tcpOpen, waitUntil, type Pinning, type Proc } from './proc';
 import { startHttpCountingProxy, startMongoCountingProxy, type CountingProxy } from './proxy';
 
@@ -22,6 +23,8 @@ export interface Stack {
   /** Database commands each subgraph sends (through its own proxy to the one MongoDB). */
   mongoProxies: Record<SubgraphName, CountingProxy>;
   mongo: Proc;
+  /** What every bench request carries: a monitoring token and a declared purpose. */
+  headers: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   };
   try {
+    // A signing key of the bench's own, as `npm start` makes under .data/auth; every server verifies with it.
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    const auth = await devAuth(path.join(tmp, 'auth'));
+    // NODE_ENV=production (QUIET) makes issuer and audience mandatory: the development ones.
+    const authEnv = { AUTH_KEY_FILE: auth.key.file, AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE };
+    const headers = { authorization: `Bearer ${await auth.token({ role: 'monitoring', sub: 'bench' }, { ttlMinutes: 24 * 60 })}`, 'x-purpose': 'benchmark' };
     const mongoPort = await freePort();
     // The in-memory server holds every database in its V8 heap; Node's default limit (about 4 GB)
     // ends it with an out-of-memory crash while seeding 100,000 servants.
@@ -76,12 +85,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const subgraphs = {} as Stack['subgraphs'];
     const subgraphProxies = {} as Stack['subgraphProxies'];
     const mongoProxies = {} as Stack['mongoProxies'];
+    const ports = {} as Record<SubgraphName, number>;
+    for (const name of SUBGRAPHS) ports[name] = await freePort();
     for (const name of SUBGRAPHS) {
       const mongoProxy = await startMongoCountingProxy(mongoPort);
       proxies.push(mongoProxy);
       mongoProxies[name] = mongoProxy;
-      const port = await freePort();
-      const env = { ...QUIET, PORT: String(port), MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
+      const port = ports[name];
+      // The hr scope lookup goes straight to personnel, not through its counting proxy: the bench's
+      // monitoring token never needs it, and it is not a gateway's request.
+      const env = { ...QUIET, ...authEnv, PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
       const proc = start(name, 'npx', ['tsx', 'scripts/subgraph.ts', name], env, pinning.backend);
       procs.push(proc);
       const httpProxy = await startHttpCountingProxy(port);
@@ -95,14 +108,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const gateways: Stack['gateways'] = { ours: undefined, hive: undefined };
     const ourPort = await freePort();
-    const ourEnv: Record<string, string> = { ...QUIET, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000' };
+    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000' };
     for (const name of SUBGRAPHS) ourEnv[URL_ENV[name]] = subgraphs[name].proxiedUrl;
     const ours = start('gateway', 'npx', ['tsx', 'gateway/src/main.ts'], ourEnv, pinning.gateway);
     procs.push(ours);
     gateways.ours = { url: `http://127.0.0.1:${ourPort}/graphql`, proc: ours };
 
     if (options.withPeer) {
-      tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-hive-'));
       const supergraph = path.join(tmp, 'supergraph.graphql');
       writeFileSync(supergraph, rewriteSubgraphUrls(readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8'), subgraphs));
       const hivePort = await freePort();
@@ -110,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         'hive-gateway',
         'npx',
         // No token, registry, CDN or OpenTelemetry option: Hive Gateway then makes no outside call.
-        ['hive-gateway', 'supergraph', supergraph, '--hive-router-runtime', '--host', '127.0.0.1', '--port', String(hivePort), '--polling', '1h'],
+        ['hive-gateway', 'supergraph', supergraph, '--hive-router-runtime', '--host', '127.0.0.1', '--port', String(hivePort), '--polling', '1h', '--config-path', path.join(REPO_ROOT, 'bench', 'hive-gateway.config.ts')],
         { NODE_ENV: 'production', LOG_LEVEL: 'warn', HIVE_ROUTER_RUNTIME: 'true' },
         pinning.gateway,
       );
@@ -120,7 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await waitUntil(ours, 'health', httpOk(`http://127.0.0.1:${ourPort}/health`));
     if (gateways.hive) await waitUntil(gateways.hive.proc, 'readiness', graphqlOk(gateways.hive.url));
     log(`gateways up: ours ${gateways.ours.url}${gateways.hive ? `, Hive ${gateways.hive.url}` : ''}`);
-    return { mongoUri, gateways, subgraphs, subgraphProxies, mongoProxies, mongo, stop: stopAll };
+    return { mongoUri, gateways, subgraphs, subgraphProxies, mongoProxies, mongo, headers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
