@@ -40,3 +40,19 @@ describe('schema/supergraph.graphql', () => {
 
   it.skip.each([...NOT_YET])('accepts every operation of %s as written (a later issue)', () => undefined);
 });
+
+/** The SDL descriptions are the API's documentation: every type and field carries one. */
+describe('subgraph SDL documentation', () => {
+  it.each(['personnel', 'training', 'evaluation', 'services-quality'])('describes every type and field of %s', (name) => {
+    const document = parse(readFileSync(path.join(REPO_ROOT, 'schema', `${name}.graphql`), 'utf8'));
+    const undocumented: string[] = [];
+    for (const definition of document.definitions) {
+      if (!('name' in definition) || !definition.name || definition.kind.endsWith('Extension')) continue;
+      const type = definition.name.value;
+      if (!('description' in definition) || !definition.description) undocumented.push(type);
+      const fields = 'fields' in definition ? (definition.fields ?? []) : [];
+      for (const field of fields) if (!field.description) undocumented.push(`${type}.${field.name.value}`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
