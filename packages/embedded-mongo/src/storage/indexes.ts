@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
 import type { IndexSpec } from './mutation';
-import { OrderedGroups } from './ordered';
+import { firstNotBefore, firstOfRank, mergeSorted, OrderedGroups } from './ordered';
 import { canonicalKey, compareValues, pathValues, toQueryForm, typeRank } from './values';
 
 /** All documents that share one value of an index's first field (or one full compound key). */
@@ -197,9 +197,9 @@ export class Index {
     const rank = typeRank((lower ?? upper)!.value);
     let lo = 0;
     if (lower) {
-      lo = lowerBound(sorted, lower.value);
+      lo = firstNotBefore(sorted, lower.value);
     } else {
-      lo = lowerBoundRank(sorted, rank);
+      lo = firstOfRank(sorted, rank);
     }
     for (let i = lo; i < sorted.length; i++) {
       const g = sorted[i];
@@ -249,46 +249,13 @@ export class Index {
       const add = this.pending.sort((a, b) => compareValues(a.v, b.v));
       this.pending = [];
       if (add.length < 64) {
-        for (const g of add) this.sorted.splice(lowerBound(this.sorted, g.v), 0, g);
+        for (const g of add) this.sorted.splice(firstNotBefore(this.sorted, g.v), 0, g);
       } else {
-        this.sorted = merge(this.sorted, add);
+        this.sorted = mergeSorted(this.sorted, add);
       }
     }
     return this.sorted;
   }
-}
-
-function lowerBound(sorted: Group[], value: unknown): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareValues(sorted[mid].v, value) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBoundRank(sorted: Group[], rank: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (typeRank(sorted[mid].v) < rank) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function merge(a: Group[], b: Group[]): Group[] {
-  const out = new Array<Group>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compareValues(a[i].v, b[j].v) <= 0 ? a[i++] : b[j++];
-  while (i < a.length) out[k++] = a[i++];
-  while (j < b.length) out[k++] = b[j++];
-  return out;
 }
 
 function dedupe(values: unknown[]): unknown[] {

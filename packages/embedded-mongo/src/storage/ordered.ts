@@ -106,13 +106,14 @@ export class OrderedGroups {
       const add = this.pending.sort((a, b) => compareValues(a.v, b.v));
       this.pending = [];
       if (add.length < 64) for (const s of add) this.sorted.splice(firstNotBefore(this.sorted, s.v), 0, s);
-      else this.sorted = merge(this.sorted, add);
+      else this.sorted = mergeSorted(this.sorted, add);
     }
     return this.sorted;
   }
 }
 
-function firstNotBefore(sorted: Slot[], value: unknown): number {
+/** Index of the first entry whose value is not below `value` (entries sorted by `v`). */
+export function firstNotBefore<T extends { v: unknown }>(sorted: readonly T[], value: unknown): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -123,7 +124,8 @@ function firstNotBefore(sorted: Slot[], value: unknown): number {
   return lo;
 }
 
-function firstOfRank(sorted: Slot[], rank: number): number {
+/** Index of the first entry whose value's BSON type ranks at or after `rank`. */
+export function firstOfRank<T extends { v: unknown }>(sorted: readonly T[], rank: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -134,8 +136,9 @@ function firstOfRank(sorted: Slot[], rank: number): number {
   return lo;
 }
 
-function merge(a: Slot[], b: Slot[]): Slot[] {
-  const out = new Array<Slot>(a.length + b.length);
+/** Merges two lists sorted by `v` into one. */
+export function mergeSorted<T extends { v: unknown }>(a: readonly T[], b: readonly T[]): T[] {
+  const out = new Array<T>(a.length + b.length);
   let i = 0;
   let j = 0;
   let k = 0;
