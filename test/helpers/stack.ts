@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, mintedServiceToken, type DevAuth, type Listening, type TokenClaims } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, mintedServiceToken, type DevAuth, type Listening, type TokenClaims, type GraphQLResponse } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { seedAll } from '../../scripts/seed-lib';
 import { createSubgraphOn, SUBGRAPHS, withPersonnelLookup, type SubgraphName } from '../../scripts/subgraph';
@@ -13,10 +13,7 @@ export const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
 
 export { SUBGRAPHS, type SubgraphName };
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  data?: T | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
-}
+export type { GraphQLResponse };
 
 /** How a test calls: a bearer token (null: none) and extra headers. */
 export interface CallOptions {

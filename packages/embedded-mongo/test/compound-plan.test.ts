@@ -3,6 +3,7 @@ import { Engine } from '../src/storage/engine';
 import { select } from '../src/storage/query';
 import { BaseStore, type Store } from '../src/storage/store';
 import { canonicalKey } from '../src/storage/values';
+import { counted } from './helpers';
 
 const REGIONS = ['KARAGANDA', 'ALMATY', 'ASTANA', 'AKTOBE'];
 
@@ -25,22 +26,6 @@ function twins(n: number) {
     engine.applyMutation({ op: 'createIndex', db: 'db', coll: 'indexed', spec: { name, key } });
   }
   return { indexed, bare, ids };
-}
-
-/** A view of `store` that counts the documents a query reads. */
-function counted(store: Store) {
-  const seen = { gets: 0, scanned: 0 };
-  const view: Store = Object.create(store) as Store;
-  Object.defineProperty(view, 'get', { value: (k: string) => (seen.gets++, store.get(k)) });
-  Object.defineProperty(view, 'scan', {
-    value: function* () {
-      for (const e of store.scan()) {
-        seen.scanned++;
-        yield e;
-      }
-    },
-  });
-  return { view, seen };
 }
 
 describe('compound index planning', () => {

@@ -1,8 +1,8 @@
 import { Long, MongoBulkWriteError, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { Engine } from '../src/storage/engine';
 import { matchEntries, plan } from '../src/storage/query';
-import { BaseStore, type Store } from '../src/storage/store';
-import { startWithClient } from './helpers';
+import { BaseStore } from '../src/storage/store';
+import { counted, startWithClient } from './helpers';
 
 /** Documents whose _id may be of any BSON type, as the tests below use. */
 type AnyDoc = { _id?: number | string | ObjectId | Long; [field: string]: unknown };
@@ -160,22 +160,6 @@ describe('query planner', () => {
       expect(viaPlan).toEqual(viaScan);
     }
   });
-
-  /** Wraps a store so the test can see how many documents a query touched. */
-  function counted(store: BaseStore) {
-    const seen = { gets: 0, scanned: 0 };
-    const view: Store = Object.create(store) as Store;
-    Object.defineProperty(view, 'get', { value: (k: string) => (seen.gets++, store.get(k)) });
-    Object.defineProperty(view, 'scan', {
-      value: function* () {
-        for (const e of store.scan()) {
-          seen.scanned++;
-          yield e;
-        }
-      },
-    });
-    return { view, seen };
-  }
 
   it('answers an indexed $in of 100 values by reading only the matching documents', async () => {
     const { view, seen } = counted(loaded(20_000));

@@ -129,3 +129,9 @@ export async function listenApollo<TContext extends BaseContext>(
     },
   };
 }
+
+/** A GraphQL answer as it arrives over HTTP, for clients of the servers (tests, scripts, bench). */
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}

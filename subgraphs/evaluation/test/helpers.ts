@@ -1,15 +1,12 @@
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
-import { attachCommandCounter, connectDatabase, testAuth } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth, type GraphQLResponse } from '@civil-service/shared';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
 import { createEvaluationSubgraph } from '../src';
 
 export const TEST_BODY = 'test-body';
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  data?: T | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
-}
+export type { GraphQLResponse };
 
 export interface Harness {
   db: Connection;

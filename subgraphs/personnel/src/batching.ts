@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { createEntityLoader, createGroupLoader } from '@civil-service/shared';
 
 /**
  * Per-request dispatcher that makes "one query per collection per request" hold for a whole
@@ -63,36 +64,26 @@ export class BatchCoordinator {
   }
 }
 
-/** Loader of documents by id (as strings), in key order, null for missing ones. */
+/** Loader of documents by id (as strings), in key order, null for missing ones; dispatched by rank. */
 export function entityLoader<D>(
   coordinator: BatchCoordinator,
   rank: number,
   fetch: (ids: string[]) => Promise<D[]>,
   keyOf: (doc: D) => string,
 ): DataLoader<string, D | null> {
-  return new DataLoader<string, D | null>(
-    coordinator.track(rank, async (keys) => {
-      const docs = await fetch([...keys]);
-      const byKey = new Map(docs.map((d) => [keyOf(d), d]));
-      return keys.map((k) => byKey.get(k) ?? null);
-    }),
-    { batchScheduleFn: coordinator.scheduler(rank) },
-  );
+  return createEntityLoader<D>(coordinator.track(rank, (keys: readonly string[]) => fetch([...keys])), keyOf, {
+    batchScheduleFn: coordinator.scheduler(rank),
+  });
 }
 
-/** Loader of every document of each key (e.g. a servant's sanctions), [] when none; fetch order kept. */
+/** Loader of every document of each key (e.g. a servant's sanctions), [] when none; dispatched by rank. */
 export function groupLoader<D>(
   coordinator: BatchCoordinator,
   rank: number,
   fetch: (keys: string[]) => Promise<D[]>,
   groupKeyOf: (doc: D) => string,
 ): DataLoader<string, D[]> {
-  return new DataLoader<string, D[]>(
-    coordinator.track(rank, async (keys) => {
-      const groups = new Map<string, D[]>(keys.map((k) => [k, []]));
-      for (const doc of await fetch([...keys])) groups.get(groupKeyOf(doc))?.push(doc);
-      return keys.map((k) => groups.get(k) ?? []);
-    }),
-    { batchScheduleFn: coordinator.scheduler(rank) },
-  );
+  return createGroupLoader<D>(coordinator.track(rank, (keys: readonly string[]) => fetch([...keys])), groupKeyOf, {
+    batchScheduleFn: coordinator.scheduler(rank),
+  });
 }

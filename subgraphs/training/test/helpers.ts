@@ -2,17 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, testAuth } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth, type GraphQLResponse } from '@civil-service/shared';
 import { createTrainingSubgraph } from '../src';
 import type { LearningRecordDoc, TrainingProgramDoc } from '../src/models';
 
 export const TODAY = new Date(Date.UTC(2026, 10, 24));
 export const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  data?: T | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
-}
+export type { GraphQLResponse };
 
 export interface Harness {
   db: Connection;
