@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       // personnel starts first, so the others know where to ask for hr's scope.
       const lookup = subgraphUrls.personnel ? { url: subgraphUrls.personnel, serviceToken: mintedServiceToken(auth.key, name) } : undefined;
       const subgraphAuth = withPersonnelLookup(name, { verifier: auth.verifier, logger: createLogger(name) }, lookup);
-      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p, auth: subgraphAuth }), PREFERRED_PORTS[i]);
+      const subgraph = await startOnPreferredPort((p) => startSubgraph({ name, uri, port: p, auth: subgraphAuth, ...(lookup ? { personnel: lookup } : {}) }), PREFERRED_PORTS[i]);
       stops.push(() => subgraph.close());
       subgraphUrls[name] = subgraph.url;
     }

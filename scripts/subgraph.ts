@@ -17,6 +17,8 @@ import {
   requiredString,
   runMain,
   serviceTokenSource,
+  type DirectoryFeedOptions,
+  type DirectorySync,
   type Listening,
   type Logger,
   type SubgraphAuth,
@@ -34,9 +36,13 @@ interface SubgraphFactoryResult {
   listen(port: number, host?: string): Promise<Listening>;
   /** The subgraph's mongoose models, by name. */
   models: object;
+  /** The servant directory copy's sync (not personnel, which keeps the master). */
+  directorySync?: DirectorySync;
 }
 
-const FACTORIES: Record<SubgraphName, (options: { db: Connection; auth: SubgraphAuth }) => SubgraphFactoryResult> = {
+type FactoryOptions = { db: Connection; auth: SubgraphAuth; directoryFeed?: DirectoryFeedOptions };
+
+const FACTORIES: Record<SubgraphName, (options: FactoryOptions) => SubgraphFactoryResult> = {
   personnel: createPersonnelSubgraph,
   training: createTrainingSubgraph,
   evaluation: createEvaluationSubgraph,
@@ -47,7 +53,7 @@ export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPHS as readonly string[]).includes(name);
 }
 
-/** Where personnel answers the other subgraphs' body chain lookups, and the token to ask with. */
+/** Where personnel answers the other subgraphs' lookups (body chains, directory feed), and the token to ask with. */
 export interface PersonnelLookup {
   url: string;
   serviceToken: () => Promise<string>;
@@ -71,8 +77,9 @@ export function withPersonnelLookup(name: SubgraphName, auth: SubgraphAuth, pers
  * Builds the subgraph on `db` and makes sure its collections and indexes exist before it serves:
  * the unique indexes are business rules (one IIN per servant), not an optimisation to add later.
  */
-export async function createSubgraphOn(name: SubgraphName, db: Connection, auth: SubgraphAuth): Promise<SubgraphFactoryResult> {
-  const app = FACTORIES[name]({ db, auth });
+export async function createSubgraphOn(name: SubgraphName, db: Connection, auth: SubgraphAuth, personnel?: PersonnelLookup): Promise<SubgraphFactoryResult> {
+  if (name !== 'personnel' && !personnel) auth.logger?.warn('PERSONNEL_URL or a service token is missing: the servant directory copy is not fed');
+  const app = FACTORIES[name]({ db, auth, ...(name !== 'personnel' && personnel ? { directoryFeed: personnel } : {}) });
   for (const model of Object.values(app.models) as Array<{ init(): Promise<unknown> }>) await model.init();
   return app;
 }
@@ -92,13 +99,15 @@ export interface StartSubgraphOptions {
   port: number;
   host?: string;
   auth: SubgraphAuth;
+  /** personnel, for the other subgraphs' directory feed. */
+  personnel?: PersonnelLookup;
 }
 
 /** Connects to the subgraph's own database (`databaseNameFor(name)`) and serves it over HTTP. */
-export async function startSubgraph({ name, uri, port: listenPort, host = '127.0.0.1', auth }: StartSubgraphOptions): Promise<RunningSubgraph> {
+export async function startSubgraph({ name, uri, port: listenPort, host = '127.0.0.1', auth, personnel }: StartSubgraphOptions): Promise<RunningSubgraph> {
   const db = await connectDatabase({ uri, dbName: databaseNameFor(name) });
   try {
-    const app = await createSubgraphOn(name, db, auth);
+    const app = await createSubgraphOn(name, db, auth, personnel);
     const server = await app.listen(listenPort, host);
     return {
       name,
@@ -151,7 +160,7 @@ async function main(): Promise<void> {
   const lookup = personnelUrl && serviceToken ? { url: personnelUrl, serviceToken } : undefined;
   const auth = withPersonnelLookup(name, { verifier, logger }, lookup);
 
-  const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth });
+  const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth, ...(lookup ? { personnel: lookup } : {}) });
   logger.info({ url: subgraph.url, database: databaseNameFor(name) }, `${name} subgraph ready at ${subgraph.url}`);
   closeOnSignals(logger, () => subgraph.close());
 }

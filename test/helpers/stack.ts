@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, mintedServiceToken, type DevAuth, type Listening, type TokenClaims, type GraphQLResponse } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, createLogger, databaseNameFor, devAuth, mintedServiceToken, type DevAuth, type DirectorySync, type Listening, type TokenClaims, type GraphQLResponse } from '@civil-service/shared';
 import { createGateway } from '@civil-service/gateway';
 import { seedAll } from '../../scripts/seed-lib';
 import { createSubgraphOn, SUBGRAPHS, withPersonnelLookup, type SubgraphName } from '../../scripts/subgraph';
@@ -38,6 +38,8 @@ export interface Stack {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, operationName?: string, options?: CallOptions): Promise<GraphQLResponse<T>>;
   /** POSTs to `url` and returns the HTTP status too. */
   post<T = Record<string, unknown>>(url: string, body: object, options?: CallOptions): Promise<{ status: number; body: GraphQLResponse<T> }>;
+  /** Brings every subgraph's servant directory copy up to personnel's now (they also follow it every 500 ms). */
+  syncDirectories(): Promise<void>;
   /** Stops one subgraph's HTTP server, as if its process had died. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts it again on the same port, through the same factory. */
@@ -70,11 +72,18 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
   const listen = async (name: SubgraphName) => {
     // personnel listens first and keeps its port when restarted, so its URL holds for the others.
     const lookup = servers.personnel ? { url: `http://127.0.0.1:${ports.personnel}/graphql`, serviceToken: mintedServiceToken(auth.key, name) } : undefined;
-    const app = await createSubgraphOn(name, dbs[name], withPersonnelLookup(name, { verifier: auth.verifier }, lookup));
+    const app = await createSubgraphOn(name, dbs[name], withPersonnelLookup(name, { verifier: auth.verifier }, lookup), lookup);
     servers[name] = await app.listen(ports[name] ?? 0, '127.0.0.1');
     ports[name] = servers[name].port;
+    if (app.directorySync) syncs[name] = app.directorySync;
+  };
+  const syncs: Partial<Record<SubgraphName, DirectorySync>> = {};
+  const syncDirectories = async () => {
+    for (const sync of Object.values(syncs)) await sync.catchUp();
   };
   for (const name of SUBGRAPHS) await listen(name);
+  // The copies start filling in the background; tests start from caught-up copies.
+  await syncDirectories();
 
   const gateway = createGateway({
     supergraphSdl: readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
@@ -101,6 +110,7 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
       return Object.fromEntries(SUBGRAPHS.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
     },
     auth,
+    syncDirectories,
     token: (claims) => auth.token(claims),
     dbs,
     counters,

@@ -12,3 +12,5 @@ export * from './scalars';
 export * from './subgraph';
 export * from './auth';
 export * from './seeding';
+export * from './analytics';
+export * from './directory';

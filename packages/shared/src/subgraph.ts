@@ -34,6 +34,10 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
    * fakes and the auth unit tests (which call enableAuth themselves) leave it out.
    */
   auth?: EnableAuthOptions;
+  /** `GET /ready`'s answer (e.g. how far the servant directory copy lags personnel's). */
+  ready?: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
+  /** Work that runs while the subgraph serves (the directory sync): started by listen, stopped by close. */
+  background?: { start(): void; stop(): Promise<void> };
 }
 
 export interface SubgraphApp<TContext extends BaseContext> {
@@ -97,7 +101,17 @@ export function createSubgraphApp<TContext extends BaseContext>(options: Subgrap
     async listen(port, host = '127.0.0.1') {
       started ??= server.start();
       await started;
-      return listenApollo(server, { context: options.context }, port, host);
+      const listening = await listenApollo(server, { context: options.context, ...(options.ready ? { ready: options.ready } : {}) }, port, host);
+      const background = options.background;
+      if (!background) return listening;
+      background.start();
+      return {
+        ...listening,
+        async close() {
+          await background.stop();
+          await listening.close();
+        },
+      };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, registerDirectoryModels, type SubgraphAuth } from '@civil-service/shared';
+import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
 import { createLoaders } from './loaders';
 import { registerModels, type PersonnelModels } from './models';
@@ -27,15 +28,17 @@ export interface PersonnelConfig {
 export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; config?: Partial<PersonnelConfig>; auth: SubgraphAuth }) {
   const models: PersonnelModels = registerModels(db);
   const AuditEntry = personnelAuditModel(db);
+  // The master copy of the servant directory, and the feed the other subgraphs' copies read.
+  const directory = registerDirectoryModels(db);
   const now = config?.now ?? (() => new Date());
   const rules = personnelRules(config?.rules);
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
-    resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry), servantBodyChains: bodyChainsResolver(models) } },
+    resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry), servantBodyChains: bodyChainsResolver(models), servantDirectoryChanges: directoryFeedResolver(directory) } },
     context: async () => ({ db, models, loaders: createLoaders(models), rules, now }),
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });
   // The audit model is with the others so that starting the subgraph builds its unique seq index.
-  return Object.assign(app, { models: { ...models, AuditEntry }, rules });
+  return Object.assign(app, { models: { ...models, AuditEntry, ...directory }, rules, directory });
 }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, type DirectoryFeedOptions, type DirectoryModels, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
@@ -18,8 +18,20 @@ export interface ServicesQualityConfig {
   rules: FeedbackRuleEntry[];
 }
 
-export function createServicesQualitySubgraph({ db, config, auth }: { db: Connection; config?: Partial<ServicesQualityConfig>; auth: SubgraphAuth }) {
-  const models: ServicesQualityModels = registerModels(db);
+export function createServicesQualitySubgraph({
+  db,
+  config,
+  auth,
+  directoryFeed,
+}: {
+  db: Connection;
+  config?: Partial<ServicesQualityConfig>;
+  auth: SubgraphAuth;
+  /** personnel's directory feed; without it the directory copy is filled by whoever owns the database (tests). */
+  directoryFeed?: DirectoryFeedOptions;
+}) {
+  const directory = directoryCopyFor(db, directoryFeed, auth.logger);
+  const models: ServicesQualityModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
   const app = createSubgraphApp<Context>({
@@ -29,7 +41,8 @@ export function createServicesQualitySubgraph({ db, config, auth }: { db: Connec
     context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
     // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
     // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt });
+  return Object.assign(app, { models, rulesAt, directorySync: directory.sync });
 }

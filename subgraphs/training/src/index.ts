@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, type DirectoryFeedOptions, type DirectoryModels, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type TrainingModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
@@ -26,8 +26,20 @@ export interface TrainingConfig {
   rules: TrainingRuleEntry[];
 }
 
-export function createTrainingSubgraph({ db, config, auth }: { db: Connection; config?: Partial<TrainingConfig>; auth: SubgraphAuth }) {
-  const models: TrainingModels = registerModels(db);
+export function createTrainingSubgraph({
+  db,
+  config,
+  auth,
+  directoryFeed,
+}: {
+  db: Connection;
+  config?: Partial<TrainingConfig>;
+  auth: SubgraphAuth;
+  /** personnel's directory feed; without it the directory copy is filled by whoever owns the database (tests). */
+  directoryFeed?: DirectoryFeedOptions;
+}) {
+  const directory = directoryCopyFor(db, directoryFeed, auth.logger);
+  const models: TrainingModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
   const app = createSubgraphApp<Context>({
@@ -37,7 +49,8 @@ export function createTrainingSubgraph({ db, config, auth }: { db: Connection; c
     context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
     // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
     // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt });
+  return Object.assign(app, { models, rulesAt, directorySync: directory.sync });
 }

@@ -12,7 +12,7 @@ export const AUTH_DIRECTIVES_SDL = /* GraphQL */ `
 directive @personal(minimal: Boolean! = false) on FIELD_DEFINITION
 "Special-category data: sanctions and corruption records."
 directive @specialCategory on FIELD_DEFINITION
-"Data about one named servant. area: general, placement, training, accessLog or bodyChain (a service lookup). On a type, applies to each field without marks of its own."
+"Data about one named servant. area: general, placement, training, accessLog, bodyChain or directory (service lookups), compliance (alert lists). On a type, applies to each field without marks of its own."
 directive @servantRecord(area: String! = "general") on FIELD_DEFINITION | OBJECT
 "A mutation and what it writes. area: personnel, sanction, training, evaluation or feedback."
 directive @writeAccess(area: String!) on FIELD_DEFINITION
@@ -20,7 +20,15 @@ directive @writeAccess(area: String!) on FIELD_DEFINITION
 
 export const AUTH_DIRECTIVE_NAMES = ['personal', 'specialCategory', 'servantRecord', 'writeAccess'] as const;
 
-const RECORD_AREAS: Record<string, Category> = { general: 'record', placement: 'placement', training: 'training', accessLog: 'accessLog', bodyChain: 'bodyChain' };
+const RECORD_AREAS: Record<string, Category> = {
+  general: 'record',
+  placement: 'placement',
+  training: 'training',
+  accessLog: 'accessLog',
+  bodyChain: 'bodyChain',
+  directory: 'directory',
+  compliance: 'compliance',
+};
 const WRITE_AREAS: Record<string, Category> = {
   personnel: 'write:personnel',
   sanction: 'write:sanction',

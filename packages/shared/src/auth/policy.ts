@@ -16,7 +16,9 @@ export type Role = (typeof ROLES)[number];
  * status and current position: what the Academy needs to enrol someone), `training`, `identity`
  * (names), `personal` (IIN, birth date, gender), `special` (sanctions, corruption records),
  * `accessLog` (who read a servant's data), `bodyChain` (each servant's current body and its
- * ancestors, asked by subgraphs for hr's scope). Writes: `write:<area>`.
+ * ancestors, asked by subgraphs for hr's scope), `directory` (personnel's change feed of the servant
+ * directory, read by the other subgraphs' copies), `compliance` (compliance alert lists: hr gets
+ * them for its own bodies only, which the list's resolver narrows to). Writes: `write:<area>`.
  */
 export const CATEGORIES = [
   'reference',
@@ -28,6 +30,8 @@ export const CATEGORIES = [
   'special',
   'accessLog',
   'bodyChain',
+  'directory',
+  'compliance',
   'write:personnel',
   'write:sanction',
   'write:training',
@@ -72,6 +76,9 @@ export const POLICY: Readonly<Record<Category, Readonly<Record<Role, Rule>>>> = 
   accessLog: { analyst: none, academy: none, hr: none, monitoring: all, servant: self, feedback: none, service: none },
   // Not audited: which body employs a servant is not personal data, and only a subgraph asks it.
   bodyChain: { analyst: none, academy: none, hr: none, monitoring: none, servant: none, feedback: none, service: all },
+  // Placement, gender and birth year of every servant, for the other subgraphs' directory copies.
+  directory: { analyst: none, academy: none, hr: none, monitoring: none, servant: none, feedback: none, service: all },
+  compliance: { analyst: none, academy: none, hr: scope, monitoring: all, servant: none, feedback: none, service: none },
   'write:personnel': { analyst: none, academy: none, hr: scope, monitoring: none, servant: none, feedback: none, service: none },
   // A sanction is imposed by the body's own order (hr) or recorded by the authorized body.
   'write:sanction': { analyst: none, academy: none, hr: scope, monitoring: all, servant: none, feedback: none, service: none },
@@ -132,6 +139,8 @@ function check(caller: Caller, category: Category, target: Target): string | nul
   if (rule.access === 'none') return `role ${caller.role} may not access ${category} data`;
   if (rule.purpose && !caller.purpose) return `${category} data needs a declared purpose (X-Purpose header or purpose claim)`;
   if (rule.access === 'all') return null;
+  // A root list in scope (compliance alerts): its resolver narrows it to the caller's bodies.
+  if (target.entry && rule.access === 'scope') return caller.stateBody ? null : 'role hr needs a stateBody claim';
   if (rule.access === 'self') {
     return caller.servant !== undefined && target.servantId === caller.servant ? null : `role servant may only access its own ${category} data`;
   }

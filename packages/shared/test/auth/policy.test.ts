@@ -17,6 +17,8 @@ const EXPECTED: Record<Category, Record<Role, 'y' | 'in' | '-'>> = {
   special: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
   accessLog: { analyst: '-', academy: '-', hr: '-', monitoring: 'y', servant: 'in', feedback: '-', service: '-' },
   bodyChain: { analyst: '-', academy: '-', hr: '-', monitoring: '-', servant: '-', feedback: '-', service: 'y' },
+  directory: { analyst: '-', academy: '-', hr: '-', monitoring: '-', servant: '-', feedback: '-', service: 'y' },
+  compliance: { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: '-', feedback: '-', service: '-' },
   'write:personnel': { analyst: '-', academy: '-', hr: 'in', monitoring: '-', servant: '-', feedback: '-', service: '-' },
   'write:sanction': { analyst: '-', academy: '-', hr: 'in', monitoring: 'y', servant: '-', feedback: '-', service: '-' },
   'write:training': { analyst: '-', academy: 'y', hr: '-', monitoring: '-', servant: '-', feedback: '-', service: '-' },
@@ -70,6 +72,14 @@ describe('decide: conditions', () => {
   it('lets root entry fields through for scoped roles and checks their servants later', () => {
     expect(decide(callers.hr, { categories: ['record'] }, { entry: true }).allow).toBe(true);
     expect(decide(callers.analyst, { categories: ['record'] }, { entry: true }).allow).toBe(false);
+  });
+
+  it('opens the compliance alert lists to monitoring and to hr with a state body (the list narrows to it), to no one else', () => {
+    const compliance = { categories: ['compliance' as const] };
+    expect(decide(callers.monitoring, compliance, { entry: true }).allow).toBe(true);
+    expect(decide(callers.hr, compliance, { entry: true }).allow).toBe(true);
+    expect(decide({ ...callers.hr, stateBody: undefined }, compliance, { entry: true })).toEqual({ allow: false, reason: expect.stringContaining('stateBody') });
+    for (const role of ['analyst', 'academy', 'servant', 'feedback', 'service'] as const) expect(decide(callers[role], compliance, { entry: true }).allow).toBe(false);
   });
 
   it('needs every category of a field to allow', () => {

@@ -1,0 +1,5 @@
+export * from './alerts';
+export * from './dimensions';
+export * from './segment-key';
+export * from './segments';
+export * from './suppression';

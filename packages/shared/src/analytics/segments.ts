@@ -1,0 +1,82 @@
+import DataLoader from 'dataloader';
+import { callerOf } from '../auth/request-state';
+import { cellIdOf, decodeSegmentKey, encodeSegmentKey, questionIdOf } from './segment-key';
+import { suppressedCells, suppressesFor } from './suppression';
+import type { SegmentQuery, SegmentValues } from './dimensions';
+
+/** One segment as a subgraph computed it: its servants' count (from its directory) and its measures. */
+export interface ComputedCell<M> {
+  values: SegmentValues;
+  headcount: number;
+  measures: M;
+}
+
+/** Computes every segment of a question at once: a fixed number of pipelines, whatever the segment count. */
+export type SegmentComputer<M> = (query: SegmentQuery) => Promise<Array<ComputedCell<M>>>;
+
+export interface ResolvedSegment<M> {
+  key: string;
+  query: SegmentQuery;
+  values: SegmentValues;
+  suppressed: boolean;
+  /** Null when suppressed, or when this subgraph has no such segment (its copy lags personnel's). */
+  measures: M | null;
+  headcount: number | null;
+}
+
+export interface SegmentOptions {
+  /** Smallest segment shown to roles that see suppressed figures. */
+  threshold: number;
+  today: () => Date;
+}
+
+function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number): Array<ResolvedSegment<M>> {
+  const sorted = [...cells].sort((a, b) => cellIdOf(query.groupBy, a.values).localeCompare(cellIdOf(query.groupBy, b.values)));
+  const hidden = suppress ? suppressedCells(sorted.map((c) => ({ values: query.groupBy.map((d) => c.values[d] ?? null), headcount: c.headcount })), threshold) : new Set<number>();
+  return sorted.map((cell, i) => ({
+    key: encodeSegmentKey(query, cell.values),
+    query,
+    values: cell.values,
+    suppressed: hidden.has(i),
+    measures: hidden.has(i) ? null : cell.measures,
+    headcount: hidden.has(i) ? null : cell.headcount,
+  }));
+}
+
+/** personnel's `workforce`: every segment of the question, with small ones hidden for all but monitoring. */
+export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): Promise<Array<ResolvedSegment<M>>> {
+  return resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold);
+}
+
+/**
+ * The other subgraphs' side of a WorkforceSegment entity: all the keys of a request in one batch,
+ * one computation per distinct question (normally one), suppression recomputed here from this
+ * subgraph's own headcounts, never taken from the caller.
+ */
+export function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): DataLoader<string, ResolvedSegment<M>> {
+  const suppress = suppressesFor(callerOf(context)?.role);
+  return new DataLoader<string, ResolvedSegment<M>>(async (keys) => {
+    const decoded = keys.map((key) => {
+      try {
+        return decodeSegmentKey(key, options.today());
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    const questions = new Map<string, Promise<Map<string, ResolvedSegment<M>>>>();
+    return Promise.all(
+      decoded.map(async (d, i) => {
+        if (d instanceof Error) return d;
+        const id = questionIdOf(d.query);
+        let answers = questions.get(id);
+        if (!answers) {
+          answers = compute(d.query).then((cells) => new Map(resolveCells(d.query, cells, suppress, options.threshold).map((s) => [cellIdOf(d.query.groupBy, s.values), s])));
+          questions.set(id, answers);
+        }
+        const found = (await answers).get(cellIdOf(d.query.groupBy, d.values));
+        // Not in this subgraph's copy yet: nothing to show; hidden where small cells are.
+        return found ?? { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+      }),
+    );
+  });
+}

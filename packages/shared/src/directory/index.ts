@@ -1,0 +1,4 @@
+export * from './model';
+export * from './pipeline';
+export * from './sync';
+export * from './copy';

@@ -1,0 +1,211 @@
+import type { Logger } from '../logger';
+import type { DirectoryEntry, DirectoryModels } from './model';
+
+/**
+ * Keeps a subgraph's copy of the servant directory in step with personnel's, through personnel's
+ * change feed (`servantDirectoryChanges`, a service-only field): entries after a cursor, in
+ * sequence order, each the servant's whole current snapshot. personnel numbers changes inside the
+ * transaction that makes them, so a number is never seen before a smaller one; applying a page is a
+ * replace by servant id, so a page applied twice (a crash before the cursor was saved) changes
+ * nothing; the cursor lives in this subgraph's database, so a restart resumes where it stopped.
+ */
+
+const FEED_QUERY = /* GraphQL */ `
+  query ServantDirectoryChanges($after: Int!, $first: Int!) {
+    servantDirectoryChanges(after: $after, first: $first) {
+      head
+      entries {
+        servantId seq changedAt status gender birthYear entryDate
+        stateBodyId stateBodyLevel region corps categoryCode bodyChain
+        periods { from to positionId stateBodyId stateBodyLevel region corps categoryCode managerial rotationSubject }
+      }
+    }
+  }
+`;
+
+/** One entry as the feed sends it (dates as strings). */
+export interface FeedEntry {
+  servantId: string;
+  seq: number;
+  changedAt: string;
+  status: string;
+  gender: string;
+  birthYear: number;
+  entryDate: string | null;
+  stateBodyId: string | null;
+  stateBodyLevel: string | null;
+  region: string | null;
+  corps: string | null;
+  categoryCode: string | null;
+  bodyChain: string[];
+  periods: Array<{
+    from: string;
+    to: string | null;
+    positionId: string;
+    stateBodyId: string;
+    stateBodyLevel: string;
+    region: string;
+    corps: string;
+    categoryCode: string;
+    managerial: boolean;
+    rotationSubject: boolean;
+  }>;
+}
+
+export interface FeedPage {
+  head: number;
+  entries: FeedEntry[];
+}
+
+export const FEED_PAGE_MAX = 5000;
+
+const STATE_ID = 'personnel';
+
+export function entryFromFeed(e: FeedEntry): DirectoryEntry {
+  const day = (s: string) => new Date(`${s.slice(0, 10)}T00:00:00.000Z`);
+  return {
+    _id: e.servantId,
+    seq: e.seq,
+    changedAt: new Date(e.changedAt),
+    status: e.status,
+    gender: e.gender,
+    birthYear: e.birthYear,
+    entryDate: e.entryDate ? day(e.entryDate) : null,
+    stateBodyId: e.stateBodyId,
+    stateBodyLevel: e.stateBodyLevel,
+    region: e.region,
+    corps: e.corps,
+    categoryCode: e.categoryCode,
+    bodyChain: e.bodyChain,
+    periods: e.periods.map((p) => ({ ...p, from: day(p.from), to: p.to ? day(p.to) : null })),
+  };
+}
+
+export interface DirectorySyncOptions {
+  models: DirectoryModels;
+  /** personnel's GraphQL endpoint. */
+  url: string;
+  serviceToken: () => Promise<string>;
+  pageSize?: number;
+  /** Pause between polls once caught up. */
+  intervalMs?: number;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface DirectorySyncStatus {
+  /** Sequence number of the last change applied here. */
+  cursor: number;
+  /** personnel's newest sequence number when last asked. */
+  head: number;
+  /** Changes personnel has that this copy has not applied yet. */
+  behind: number;
+  /** Milliseconds between personnel recording the newest applied change and this copy applying it. */
+  lastLagMs: number | null;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+}
+
+export interface DirectorySync {
+  /** Polls until stopped. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Reads and applies pages until personnel has nothing newer; the number of entries applied. */
+  catchUp(): Promise<number>;
+  status(): Promise<DirectorySyncStatus>;
+}
+
+async function fetchPage(options: DirectorySyncOptions, after: number, first: number): Promise<FeedPage> {
+  const res = await fetch(options.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await options.serviceToken()}` },
+    body: JSON.stringify({ query: FEED_QUERY, variables: { after, first } }),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+  });
+  const body = (await res.json()) as { data?: { servantDirectoryChanges?: FeedPage | null } | null; errors?: Array<{ message?: string }> };
+  const page = body.data?.servantDirectoryChanges;
+  if (!res.ok || body.errors?.length || !page || !Array.isArray(page.entries)) {
+    throw new Error(`personnel's directory feed answered ${res.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no page'}`);
+  }
+  return page;
+}
+
+export function createDirectorySync(options: DirectorySyncOptions): DirectorySync {
+  const { Directory, DirectorySyncState } = options.models;
+  const pageSize = Math.min(options.pageSize ?? 2000, FEED_PAGE_MAX);
+  const intervalMs = options.intervalMs ?? 500;
+  let lastLagMs: number | null = null;
+  let lastError: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+
+  async function cursorNow(): Promise<number> {
+    const state = await DirectorySyncState.findById(STATE_ID).lean();
+    return state?.cursor ?? 0;
+  }
+
+  async function applyOnePage(): Promise<{ applied: number; full: boolean }> {
+    const cursor = await cursorNow();
+    const page = await fetchPage(options, cursor, pageSize);
+    const entries = page.entries.map(entryFromFeed);
+    if (entries.length > 0) {
+      await Directory.bulkWrite(
+        entries.map((entry) => ({ replaceOne: { filter: { _id: entry._id }, replacement: entry, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    const newest = entries.at(-1);
+    const now = new Date();
+    if (newest) lastLagMs = now.getTime() - newest.changedAt.getTime();
+    await DirectorySyncState.updateOne(
+      { _id: STATE_ID },
+      { $set: { cursor: newest?.seq ?? cursor, head: page.head, syncedAt: now, ...(newest ? { appliedChangedAt: newest.changedAt } : {}) } },
+      { upsert: true },
+    );
+    lastError = null;
+    return { applied: entries.length, full: entries.length === pageSize };
+  }
+
+  async function catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { applied, full } = await applyOnePage();
+      total += applied;
+      if (!full) return total;
+    }
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = catchUp()
+        .catch((err: unknown) => {
+          lastError = err instanceof Error ? err.message : String(err);
+          options.logger?.warn({ err }, 'servant directory sync failed; retrying');
+        })
+        .finally(() => schedule(intervalMs));
+    }, delay);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+    catchUp,
+    async status() {
+      const state = await DirectorySyncState.findById(STATE_ID).lean();
+      const cursor = state?.cursor ?? 0;
+      const head = state?.head ?? 0;
+      return { cursor, head, behind: Math.max(0, head - cursor), lastLagMs, lastSyncedAt: state?.syncedAt?.toISOString() ?? null, lastError };
+    },
+  };
+}
