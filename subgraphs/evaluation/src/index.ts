@@ -43,5 +43,5 @@ export function createEvaluationSubgraph({
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger, writeTargets: { recordEvaluation: servantWriteTarget(auth, 'input') } },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync });
+  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
 }

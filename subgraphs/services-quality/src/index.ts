@@ -44,5 +44,5 @@ export function createServicesQualitySubgraph({
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync });
+  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
 }

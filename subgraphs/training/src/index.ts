@@ -52,5 +52,5 @@ export function createTrainingSubgraph({
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync });
+  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
 }

@@ -15,6 +15,11 @@ export interface DirectoryCopy {
   models: DirectoryModels;
   /** Undefined without a feed (unit tests fill the copy themselves). */
   sync?: DirectorySync;
+  /**
+   * Which of `ids` the copy knows. An id it does not know yet makes it catch up with personnel
+   * once before answering, so a servant hired a moment ago is not refused (read-your-writes).
+   */
+  known(ids: readonly string[]): Promise<Set<string>>;
   /** For createSubgraphApp: `/ready` reports the copy's lag; the sync runs while the subgraph serves. */
   appOptions: {
     ready: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
@@ -30,9 +35,17 @@ export interface DirectoryCopy {
 export function directoryCopyFor(db: Connection, feed: DirectoryFeedOptions | undefined, logger?: Logger): DirectoryCopy {
   const models = registerDirectoryModels(db);
   const sync = feed ? createDirectorySync({ models, ...feed, ...(logger ? { logger } : {}) }) : undefined;
+  const find = async (ids: readonly string[]) =>
+    new Set((await models.Directory.find({ _id: { $in: [...ids] } }, { _id: 1 }).lean<Array<{ _id: string }>>()).map((d) => d._id));
   return {
     models,
     ...(sync ? { sync } : {}),
+    async known(ids) {
+      const found = await find(ids);
+      if (!sync || ids.every((id) => found.has(id))) return found;
+      await sync.catchUp().catch((err: unknown) => logger?.warn({ err }, 'directory catch-up failed; answering from the copy as it is'));
+      return find(ids);
+    },
     appOptions: {
       ready: async () => ({ ok: true, details: { directory: sync ? await sync.status() : 'no feed configured (PERSONNEL_URL and a service token)' } }),
       ...(sync ? { background: sync } : {}),

@@ -167,13 +167,18 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
     return { applied: entries.length, full: entries.length === pageSize };
   }
 
-  async function catchUp(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { applied, full } = await applyOnePage();
-      total += applied;
-      if (!full) return total;
-    }
+  let inFlight: Promise<number> | undefined;
+  /** One catch-up at a time: a second caller shares the running one. */
+  function catchUp(): Promise<number> {
+    inFlight ??= (async () => {
+      let total = 0;
+      for (;;) {
+        const { applied, full } = await applyOnePage();
+        total += applied;
+        if (!full) return total;
+      }
+    })().finally(() => (inFlight = undefined));
+    return inFlight;
   }
 
   function schedule(delay: number) {
