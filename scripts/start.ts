@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@civil-service/embedded-mongo';
 import { ConfigError, connectDatabase, devAuth, mintedServiceToken, type DevAuth, createLogger, databaseNameFor, integer, isProduction, mongoUri, port, runMain, type Listening } from '@civil-service/shared';
-import { createGateway } from '@civil-service/gateway';
+import { createGateway, loadLimits } from '@civil-service/gateway';
 import { registerModels, type PersonnelModels } from '@civil-service/personnel';
 import { seedAll, type SeedProgress } from './seed-lib';
 import { closeOnSignals, startSubgraph, SUBGRAPHS, withPersonnelLookup, type RunningSubgraph } from './subgraph';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     }
 
     const supergraphSdl = readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
-    const gateway = createGateway({ supergraphSdl, subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger: createLogger('gateway'), verifier: auth.verifier });
+    const gateway = createGateway({ supergraphSdl, subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger: createLogger('gateway'), verifier: auth.verifier, limits: loadLimits(process.env) });
     let server: Listening;
     try {
       server = await gateway.listen(config.gatewayPort, '127.0.0.1');

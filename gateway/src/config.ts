@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { httpUrl, integer, isProduction, optionalString, port } from '@civil-service/shared';
+import { DEFAULT_LIMITS, type AbuseLimits } from './limits';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,6 +19,23 @@ export interface GatewayConfig {
   timeoutMs: number;
   production: boolean;
   supergraphPath: string;
+  limits: AbuseLimits;
+  /** GATEWAY_SAFELIST: the manifest of the only operations accepted; unset accepts any. */
+  safelistPath?: string;
+}
+
+/** The abuse limits' variables (gateway/README.md); each must be a whole number in its range. */
+export function loadLimits(env: Env): AbuseLimits {
+  const d = DEFAULT_LIMITS;
+  return {
+    maxDepth: integer(env, 'GATEWAY_MAX_DEPTH', d.maxDepth, { min: 1, max: 1000 }),
+    maxAliases: integer(env, 'GATEWAY_MAX_ALIASES', d.maxAliases, { min: 0, max: 10_000 }),
+    maxCost: integer(env, 'GATEWAY_MAX_COST', d.maxCost, { min: 1, max: 100_000_000 }),
+    maxTokens: integer(env, 'GATEWAY_MAX_TOKENS', d.maxTokens, { min: 10, max: 1_000_000 }),
+    // At least a small query's worth; at most 100 MB, past which a GraphQL request is no request.
+    maxBodyBytes: integer(env, 'GATEWAY_MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: 100 * 1_048_576 }),
+    rateLimitPerMinute: integer(env, 'GATEWAY_RATE_LIMIT_PER_MINUTE', d.rateLimitPerMinute, { min: 0, max: 100_000_000 }),
+  };
 }
 
 const DEFAULT_SUPERGRAPH = path.resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -33,5 +51,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     timeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 5000, { min: 1, max: 600_000 }),
     production: isProduction(env),
     supergraphPath: optionalString(env, 'SUPERGRAPH_PATH') ?? DEFAULT_SUPERGRAPH,
+    limits: loadLimits(env),
+    safelistPath: optionalString(env, 'GATEWAY_SAFELIST'),
   };
 }

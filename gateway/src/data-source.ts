@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import type { Logger } from '@civil-service/shared';
+import type { Caller, Logger } from '@civil-service/shared';
 import { subgraphUnavailable } from './errors';
 
 // Named through @apollo/gateway's own types so the gateway depends on no transitive package.
@@ -58,6 +58,8 @@ export const FORWARDED_HEADERS = ['authorization', 'x-purpose', 'x-request-id'] 
 /** The gateway's per-request context: the incoming request's headers, for forwarding. */
 export interface GatewayContext extends Record<string, unknown> {
   headers?: IncomingHttpHeaders;
+  /** The bearer token's verification, started once per request when there is a verifier. */
+  verified?: Promise<Caller>;
 }
 
 /**

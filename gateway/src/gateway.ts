@@ -1,11 +1,15 @@
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { Kind, parse, type GraphQLFormattedError } from 'graphql';
-import { bearerToken, authenticationError, createLogger, ErrorCode, listenApollo, type Listening, type Logger, type TokenVerifier } from '@civil-service/shared';
+import { bearerToken, authenticationError, createLogger, ErrorCode, listenApollo, type Caller, type Listening, type Logger, type TokenVerifier } from '@civil-service/shared';
 import { SubgraphDataSource, type GatewayContext } from './data-source';
 import { formatGatewayError } from './errors';
+import { DEFAULT_LIMITS, operationLimitsPlugin, type AbuseLimits } from './limits';
+import { rateLimited, rateLimitKey, TokenBucketLimiter } from './rate-limit';
 import { readinessCheck } from './readiness';
+import type { Safelist } from './safelist';
 import { validateScalarInput } from './scalars';
 
 export interface GatewayOptions {
@@ -24,6 +28,10 @@ export interface GatewayOptions {
    * verifier the gateway only forwards the credentials and relays the subgraphs' refusals.
    */
   verifier?: TokenVerifier;
+  /** Abuse limits; each one not given is `DEFAULT_LIMITS`' (gateway/README.md). */
+  limits?: Partial<AbuseLimits>;
+  /** When given, only its documents are accepted (OPERATION_NOT_IN_SAFELIST otherwise). */
+  safelist?: Safelist;
 }
 
 export interface Gateway {
@@ -76,16 +84,46 @@ function authenticateAtGateway(verifier: TokenVerifier): ApolloServerPlugin<Gate
           const headers = rc.request.http?.headers;
           const token = bearerToken(headers?.get('authorization'));
           if (!token) throw authenticationError('Authentication required: send Authorization: Bearer <token>');
-          await verifier.verify(token);
+          // Verified once per request, when the context was made (for the rate limit's key).
+          await (rc.contextValue.verified ?? verifier.verify(token));
         },
       };
     },
   };
 }
 
+/**
+ * The per-request context, made before Apollo parses anything: the headers to forward, the token's
+ * verification (shared with `authenticateAtGateway`), and the rate limit, so a limited client costs
+ * no parsing. A token that fails verification is answered 401 later by the auth plugin; here it
+ * only means the request is counted by address.
+ */
+function gatewayContext(verifier: TokenVerifier | undefined, limiter: TokenBucketLimiter | undefined) {
+  return async ({ req }: { req: IncomingMessage }): Promise<GatewayContext> => {
+    let token: string | undefined;
+    try {
+      token = bearerToken(req.headers.authorization);
+    } catch {
+      // A malformed header is refused by the auth plugin with its own message.
+    }
+    const verified = token && verifier ? verifier.verify(token) : undefined;
+    if (limiter) {
+      const caller: Caller | undefined = await verified?.catch(() => undefined);
+      const { key, who } = rateLimitKey(caller, req);
+      const wait = limiter.take(key);
+      if (wait > 0) throw rateLimited(limiter.perMinute, who, wait);
+    } else {
+      // Settled by the auth plugin; without this an early failure would be an unhandled rejection.
+      verified?.catch(() => undefined);
+    }
+    return { headers: req.headers, ...(verified ? { verified } : {}) };
+  };
+}
+
 /** The federated gateway: @apollo/gateway inside Apollo Server, over the shared HTTP layer. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { supergraphSdl, subgraphUrls, timeoutMs, production } = options;
+  const { supergraphSdl, subgraphUrls, timeoutMs, production, safelist } = options;
+  const limits: AbuseLimits = { ...DEFAULT_LIMITS, ...options.limits };
   // @apollo/gateway must never call out: no telemetry, no usage or schema reporting, no Uplink
   // (a static supergraphSdl means none is polled).
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -114,15 +152,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
-    formatError: formatGatewayError(production, logger),
+    formatError: formatGatewayError(production, logger, { maxTokens: limits.maxTokens }),
+    parseOptions: { maxTokens: limits.maxTokens },
+    // Apollo's defaults, stated because the abuse limits rely on them: one operation per request
+    // (a batch would multiply the cost budget and the rate limit by its length), and no request a
+    // browser could send cross-site without a preflight.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // With a safelist, a persisted query may name only a listed document, and none is remembered.
+    ...(safelist ? { persistedQueries: { cache: safelist.persistedQueryCache(), ttl: null } } : {}),
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       oneErrorPerUnavailableSubgraph as ApolloServerPlugin<GatewayContext>,
+      operationLimitsPlugin(limits, safelist),
       ...(options.verifier ? [authenticateAtGateway(options.verifier)] : []),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
+  const limiter = limits.rateLimitPerMinute > 0 ? new TokenBucketLimiter(limits.rateLimitPerMinute) : undefined;
   const ready = readinessCheck({ subgraphUrls: urls, timeoutMs: Math.min(timeoutMs, 3000), loaded: () => loaded, production });
 
   let started: Promise<void> | undefined;
@@ -130,7 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async listen(port, host = '127.0.0.1') {
       started ??= server.start();
       await started;
-      return listenApollo(server, { context: async ({ req }) => ({ headers: req.headers }), ready }, port, host);
+      return listenApollo(server, { context: gatewayContext(options.verifier, limiter), ready, maxBodyBytes: limits.maxBodyBytes }, port, host);
     },
   };
 }

@@ -1,5 +1,9 @@
 export { createGateway, subgraphNamesOf, type Gateway, type GatewayOptions } from './gateway';
-export { loadGatewayConfig, SUBGRAPH_URL_VARIABLES, type GatewayConfig } from './config';
+export { loadGatewayConfig, loadLimits, SUBGRAPH_URL_VARIABLES, type GatewayConfig } from './config';
 export { SubgraphDataSource, timeoutFetcher } from './data-source';
-export { formatGatewayError, subgraphUnavailable } from './errors';
+export { formatGatewayError, subgraphUnavailable, type GatewayErrorFormatOptions } from './errors';
+export { COST_MODEL, costLimitRule, operationCost, type CostLimitOptions, type CostOptions } from './cost';
+export { DEFAULT_LIMITS, operationLimitErrors, operationLimitsPlugin, type AbuseLimits, type OperationCheck } from './limits';
+export { rateLimitKey, TokenBucketLimiter } from './rate-limit';
+export { buildSafelist, parseSafelist, readOperationFiles, Safelist, SAFELIST_FORMAT, serializeSafelist, sha256, type SafelistEntry, type SafelistManifest } from './safelist';
 export { probeSubgraph, readinessCheck, type SubgraphStatus } from './readiness';

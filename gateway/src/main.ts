@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { authConfigFromEnv, ConfigError, createLogger, createTokenVerifier, runMain } from '@civil-service/shared';
 import { loadGatewayConfig } from './config';
 import { createGateway } from './gateway';
+import { parseSafelist, Safelist } from './safelist';
 
 /** LOG_LEVEL is checked by the logger; reported like any other configuration error. */
 function gatewayLogger() {
@@ -10,6 +11,21 @@ function gatewayLogger() {
     return createLogger('gateway');
   } catch (err) {
     throw new ConfigError('LOG_LEVEL', (err as Error).message.replace(/^LOG_LEVEL /, ''));
+  }
+}
+
+/** GATEWAY_SAFELIST's manifest; an unreadable or altered one stops the start. */
+function readSafelist(file: string): Safelist {
+  let json: string;
+  try {
+    json = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError('GATEWAY_SAFELIST', `cannot read ${file} (\`npm run safelist\` writes gateway/safelist.json)`);
+  }
+  try {
+    return new Safelist(parseSafelist(json));
+  } catch (err) {
+    throw new ConfigError('GATEWAY_SAFELIST', `${file} ${(err as Error).message}`);
   }
 }
 
@@ -22,10 +38,11 @@ async function main(): Promise<void> {
   } catch {
     throw new ConfigError('SUPERGRAPH_PATH', `cannot read ${config.supergraphPath} (run \`npm run compose\`)`);
   }
+  const safelist = config.safelistPath ? readSafelist(config.safelistPath) : undefined;
   const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
-  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger, verifier });
+  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger, verifier, limits: config.limits, safelist });
   const server = await gateway.listen(config.port, config.host);
-  logger.info({ url: server.url, subgraphs: config.subgraphUrls }, `gateway ready at ${server.url}`);
+  logger.info({ url: server.url, subgraphs: config.subgraphUrls, limits: config.limits, safelist: safelist ? `${config.safelistPath} (${safelist.size} documents)` : 'off' }, `gateway ready at ${server.url}`);
 
   let stopping = false;
   const stop = (signal: string) => {

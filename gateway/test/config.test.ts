@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from '@civil-service/shared';
-import { loadGatewayConfig } from '../src';
+import { DEFAULT_LIMITS, loadGatewayConfig } from '../src';
 
 const VALID = {
   PERSONNEL_URL: 'http://127.0.0.1:4001/graphql',
@@ -53,6 +53,42 @@ describe('gateway configuration', () => {
   });
 });
 
+describe('abuse limit configuration', () => {
+  it('defaults to DEFAULT_LIMITS and no safelist', () => {
+    const config = loadGatewayConfig(VALID);
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.limits).toEqual({ maxDepth: 10, maxAliases: 15, maxCost: 5000, maxTokens: 1000, maxBodyBytes: 1_048_576, rateLimitPerMinute: 120_000 });
+    expect(config.safelistPath).toBeUndefined();
+  });
+
+  it('reads each variable', () => {
+    const config = loadGatewayConfig({
+      ...VALID,
+      GATEWAY_MAX_DEPTH: '6',
+      GATEWAY_MAX_ALIASES: '0',
+      GATEWAY_MAX_COST: '800',
+      GATEWAY_MAX_TOKENS: '500',
+      GATEWAY_MAX_BODY_BYTES: '65536',
+      GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+      GATEWAY_SAFELIST: 'gateway/safelist.json',
+    });
+    expect(config.limits).toEqual({ maxDepth: 6, maxAliases: 0, maxCost: 800, maxTokens: 500, maxBodyBytes: 65536, rateLimitPerMinute: 0 });
+    expect(config.safelistPath).toBe('gateway/safelist.json');
+  });
+
+  it.each([
+    ['GATEWAY_MAX_DEPTH', '0'],
+    ['GATEWAY_MAX_DEPTH', 'ten'],
+    ['GATEWAY_MAX_ALIASES', '-1'],
+    ['GATEWAY_MAX_COST', '0'],
+    ['GATEWAY_MAX_TOKENS', '5'],
+    ['GATEWAY_MAX_BODY_BYTES', '100'],
+    ['GATEWAY_RATE_LIMIT_PER_MINUTE', '1.5'],
+  ])('refuses %s=%s, naming it', (variable, value) => {
+    expect(configError({ ...VALID, [variable]: value }).variable).toBe(variable);
+  });
+});
+
 describe('npm run gateway with bad configuration', () => {
   it('stops at start with a message naming the variable', () => {
     const root = path.resolve(__dirname, '..', '..');
@@ -60,5 +96,13 @@ describe('npm run gateway with bad configuration', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'gateway', 'src', 'main.ts')], { env, cwd: root, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Configuration error: TRAINING_URL');
+  });
+
+  it('stops when GATEWAY_SAFELIST cannot be read', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const env: Record<string, string | undefined> = { ...process.env, ...VALID, GATEWAY_SAFELIST: path.join(root, 'no-such-safelist.json') };
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'gateway', 'src', 'main.ts')], { env, cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Configuration error: GATEWAY_SAFELIST: cannot read');
   });
 });

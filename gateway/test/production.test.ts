@@ -41,6 +41,20 @@ describe('the gateway in production', () => {
     expect(body.errors?.[0].message).toMatch(/introspection/i);
   });
 
+  it('refuses a GET without a CSRF preflight header, keeping Apollo’s message', async () => {
+    const res = await fetch(`${sys.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    expect(body.errors[0].message).toMatch(/Cross-Site Request Forgery/);
+    expect(body.errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+  });
+
+  it('refuses a batch with BATCHING_NOT_ALLOWED and its message', async () => {
+    const { status, body } = await sys.post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([{ message: expect.stringMatching(/one operation per request/), extensions: { code: 'BATCHING_NOT_ALLOWED', limit: 1 } }]);
+  });
+
   it('serves no landing page', async () => {
     const res = await fetch(sys.gatewayUrl, { headers: { accept: 'text/html' } });
     const text = await res.text();
