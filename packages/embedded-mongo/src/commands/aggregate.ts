@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
-import { mongoError } from '../storage/errors';
+import { compilePipeline, runMingo, runsWithoutCopy } from '../aggregation/run';
+import { MongoError, mongoError } from '../storage/errors';
 import { compileFilter, matchEntries, project, select } from '../storage/query';
 import type { Store } from '../storage/store';
 import { applyUpdate, buildUpsert, sameDocument, validateId, validateUpdate } from '../storage/update';
@@ -35,21 +35,30 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
     filter = pipeline[0].$match as Document;
     pipeline = pipeline.slice(1);
   }
-  const input = (await matchEntries(store, filter)).map((e) => e.q);
   const resolved = new Map<string, Document[]>();
-  const aggregator = new Aggregator(toQueryForm(pipeline), {
-    processingMode: ProcessingMode.CLONE_INPUT,
-    variables: optionalDoc(ctx.cmd.let, 'let'),
-    collectionResolver: (other: string) => {
-      let docs = resolved.get(other);
-      if (!docs) resolved.set(other, (docs = other === name ? visibleDocs(store) : visibleDocs(storeFor(ctx, other))));
-      return docs;
-    },
-  });
+  const resolve = (other: string) => {
+    let docs = resolved.get(other);
+    if (!docs) resolved.set(other, (docs = other === name ? visibleDocs(store) : visibleDocs(storeFor(ctx, other))));
+    return docs;
+  };
+  const variables = optionalDoc(ctx.cmd.let, 'let');
+  const queryPipeline = toQueryForm(pipeline);
+  // Compiled once for this command; command-level `let` variables are left to mingo.
+  const fast = variables === undefined ? compilePipeline(queryPipeline, resolve) : undefined;
+  const entries = await matchEntries(store, filter);
   let results: Document[];
   try {
-    results = aggregator.run(input) as Document[];
+    if (fast) {
+      // The compiled stages copy what they change, so they read the stored documents directly.
+      results = fast(entries.map((e) => e.q));
+    } else {
+      const copyFree = runsWithoutCopy(pipeline);
+      // Without a deep copy, a shallow one still keeps a stage's top-level edits off the stored document.
+      const input = entries.map((e) => (copyFree ? { ...e.q } : e.q));
+      results = runMingo(input, queryPipeline, { resolve, variables, copyFree });
+    }
   } catch (err) {
+    if (err instanceof MongoError) throw err;
     throw mongoError('Location', err instanceof Error ? err.message : String(err));
   }
   const reply = ctx.cursors.create(`${ctx.db}.${name}`, results, { batchSize: cursorBatchSize(ctx) });

@@ -256,7 +256,7 @@ export function compileFilter(filter: Document | undefined): Query {
 }
 
 /** The value a document sorts by for one field: arrays sort by their least (asc) or greatest (desc) element. */
-function sortValue(doc: Document, field: string, dir: number): unknown {
+export function sortValue(doc: Document, field: string, dir: number): unknown {
   const values = pathValues(doc, field);
   if (values.length === 1) return values[0];
   let best = values[0];
