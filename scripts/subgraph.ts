@@ -10,6 +10,7 @@ import {
   connectDatabase,
   createLogger,
   databaseNameFor,
+  integer,
   mongoUri,
   optionalString,
   port,
@@ -57,6 +58,8 @@ export function isSubgraphName(name: string): name is SubgraphName {
 export interface PersonnelLookup {
   url: string;
   serviceToken: () => Promise<string>;
+  /** For the directory copy: the pause between polls once caught up. */
+  intervalMs?: number;
 }
 
 /**
@@ -157,7 +160,9 @@ async function main(): Promise<void> {
 
   const personnelUrl = optionalString(process.env, 'PERSONNEL_URL');
   const serviceToken = name === 'personnel' ? undefined : await serviceTokenSource(process.env, name);
-  const lookup = personnelUrl && serviceToken ? { url: personnelUrl, serviceToken } : undefined;
+  // How often a caught-up directory copy asks personnel for changes.
+  const intervalMs = integer(process.env, 'DIRECTORY_SYNC_INTERVAL_MS', 500, { min: 50, max: 3_600_000 });
+  const lookup = personnelUrl && serviceToken ? { url: personnelUrl, serviceToken, intervalMs } : undefined;
   const auth = withPersonnelLookup(name, { verifier, logger }, lookup);
 
   const subgraph = await startSubgraph({ name, uri, port: listenPort, host, auth, ...(lookup ? { personnel: lookup } : {}) });

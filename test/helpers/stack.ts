@@ -26,6 +26,8 @@ export const DEFAULT_CLAIMS: TokenClaims = { role: 'monitoring', purpose: 'end-t
 
 export interface Stack {
   gatewayUrl: string;
+  /** The embedded MongoDB's connection string, for commands run against the stack's data (`npm run audit:verify`). */
+  mongoUri: string;
   /** Each subgraph's own URL, for calls that bypass the gateway. */
   subgraphUrls: Record<SubgraphName, string>;
   /** The stack's signing key (a temporary directory) and token mint. */
@@ -51,7 +53,20 @@ export interface Stack {
  * The whole system in one process, built through the same factories as `npm start`: the embedded
  * MongoDB, the demo data, the four subgraphs on their own ports and the gateway over HTTP.
  */
-export async function startStack({ servants = 300, seed = 1 }: { servants?: number; seed?: number } = {}): Promise<Stack> {
+export async function startStack({
+  servants = 300,
+  seed = 1,
+  directorySyncIntervalMs = 60_000,
+}: {
+  servants?: number;
+  seed?: number;
+  /**
+   * How often the directory copies poll personnel once caught up. Long by default, so the copies'
+   * reads stay out of tests that count database commands; the stack catches them up at start and
+   * `syncDirectories()` does it on demand.
+   */
+  directorySyncIntervalMs?: number;
+} = {}): Promise<Stack> {
   // Quiet by default (a stopped subgraph is logged on purpose); LOG_LEVEL=debug shows everything.
   process.env.LOG_LEVEL ??= 'silent';
   // A signing key of its own per stack, in a temporary directory, as `npm start` makes under .data/auth.
@@ -71,7 +86,7 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
   }
   const listen = async (name: SubgraphName) => {
     // personnel listens first and keeps its port when restarted, so its URL holds for the others.
-    const lookup = servers.personnel ? { url: `http://127.0.0.1:${ports.personnel}/graphql`, serviceToken: mintedServiceToken(auth.key, name) } : undefined;
+    const lookup = servers.personnel ? { url: `http://127.0.0.1:${ports.personnel}/graphql`, serviceToken: mintedServiceToken(auth.key, name), intervalMs: directorySyncIntervalMs } : undefined;
     const app = await createSubgraphOn(name, dbs[name], withPersonnelLookup(name, { verifier: auth.verifier }, lookup), lookup);
     servers[name] = await app.listen(ports[name] ?? 0, '127.0.0.1');
     ports[name] = servers[name].port;
@@ -106,6 +121,7 @@ export async function startStack({ servants = 300, seed = 1 }: { servants?: numb
   };
   return {
     gatewayUrl: gatewayServer.url,
+    mongoUri: mongo.uri,
     get subgraphUrls() {
       return Object.fromEntries(SUBGRAPHS.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
     },

@@ -135,14 +135,18 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
   const pageSize = Math.min(options.pageSize ?? 2000, FEED_PAGE_MAX);
   const intervalMs = options.intervalMs ?? 500;
   let lastLagMs: number | null = null;
+  let lastHead: number | null = null;
+  let lastSyncedAt: Date | null = null;
   let lastError: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
 
+  // This process is the copy's only writer: the cursor is read from the database once, then kept.
+  let cursorKnown: number | undefined;
   async function cursorNow(): Promise<number> {
-    const state = await DirectorySyncState.findById(STATE_ID).lean();
-    return state?.cursor ?? 0;
+    if (cursorKnown === undefined) cursorKnown = (await DirectorySyncState.findById(STATE_ID).lean())?.cursor ?? 0;
+    return cursorKnown;
   }
 
   async function applyOnePage(): Promise<{ applied: number; full: boolean }> {
@@ -157,12 +161,18 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
     }
     const newest = entries.at(-1);
     const now = new Date();
-    if (newest) lastLagMs = now.getTime() - newest.changedAt.getTime();
-    await DirectorySyncState.updateOne(
-      { _id: STATE_ID },
-      { $set: { cursor: newest?.seq ?? cursor, head: page.head, syncedAt: now, ...(newest ? { appliedChangedAt: newest.changedAt } : {}) } },
-      { upsert: true },
-    );
+    lastHead = page.head;
+    lastSyncedAt = now;
+    // Nothing new: nothing to remember, and no write per poll to the database.
+    if (newest) {
+      lastLagMs = now.getTime() - newest.changedAt.getTime();
+      await DirectorySyncState.updateOne(
+        { _id: STATE_ID },
+        { $set: { cursor: newest.seq, head: page.head, syncedAt: now, appliedChangedAt: newest.changedAt } },
+        { upsert: true },
+      );
+      cursorKnown = newest.seq;
+    }
     lastError = null;
     return { applied: entries.length, full: entries.length === pageSize };
   }
@@ -207,10 +217,11 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
     },
     catchUp,
     async status() {
-      const state = await DirectorySyncState.findById(STATE_ID).lean();
-      const cursor = state?.cursor ?? 0;
-      const head = state?.head ?? 0;
-      return { cursor, head, behind: Math.max(0, head - cursor), lastLagMs, lastSyncedAt: state?.syncedAt?.toISOString() ?? null, lastError };
+      const cursor = await cursorNow();
+      const state = lastSyncedAt ? null : await DirectorySyncState.findById(STATE_ID).lean();
+      const head = Math.max(lastHead ?? 0, state?.head ?? 0);
+      const syncedAt = lastSyncedAt ?? state?.syncedAt ?? null;
+      return { cursor, head, behind: Math.max(0, head - cursor), lastLagMs, lastSyncedAt: syncedAt?.toISOString() ?? null, lastError };
     },
   };
 }

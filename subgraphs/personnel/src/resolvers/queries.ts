@@ -1,5 +1,5 @@
 import { Types, type QueryFilter } from 'mongoose';
-import { badUserInput } from '@civil-service/shared';
+import { badUserInput, callerOf, forbidden } from '@civil-service/shared';
 import type { CivilServantDoc, Corps, PositionDoc, Region, ServantStatus, StateBodyDoc, StateBodyLevel } from '../models';
 import { parseCategoryCode } from '../rules/category';
 import { isRegisterId, surnameKey } from '../rules/input';
@@ -57,6 +57,43 @@ export function servantQuery(filter: CivilServantFilter | null | undefined): Que
   return q;
 }
 
+/** Far above the register's size (a few thousand bodies); the server still caps a batch at 16 MB. */
+const BODIES_BATCH = 100_000;
+
+/** Per request (the context object), so aliased lists in one operation read state_bodies once. */
+const hrScopes = new WeakMap<object, Promise<Types.ObjectId[]>>();
+
+/** The hr caller's body and every body under it: one read of the hierarchy, walked in memory. */
+function hrScopeOf(ctx: Context, stateBody: string): Promise<Types.ObjectId[]> {
+  let scope = hrScopes.get(ctx);
+  if (!scope) {
+    scope = (async () => {
+      // One batch: the driver's default first batch (101) would add a getMore per 101 bodies.
+      const bodies = await ctx.models.StateBody.find({}, { parentId: 1 }).batchSize(BODIES_BATCH).lean<Pick<StateBodyDoc, '_id' | 'parentId'>[]>().exec();
+      const children = new Map<string, Types.ObjectId[]>();
+      for (const b of bodies) {
+        const parent = b.parentId?.toHexString();
+        if (!parent) continue;
+        const siblings = children.get(parent);
+        if (siblings) siblings.push(b._id);
+        else children.set(parent, [b._id]);
+      }
+      const inScope = new Map<string, Types.ObjectId>();
+      // The claim's body need not exist in the register: then the scope holds no servant.
+      const queue = bodies.filter((b) => b._id.toHexString() === stateBody).map((b) => b._id);
+      while (queue.length > 0) {
+        const id = queue.pop()!;
+        if (inScope.has(id.toHexString())) continue; // a cycle in bad data must not loop
+        inScope.set(id.toHexString(), id);
+        queue.push(...(children.get(id.toHexString()) ?? []));
+      }
+      return [...inScope.values()];
+    })();
+    hrScopes.set(ctx, scope);
+  }
+  return scope;
+}
+
 export const queryResolvers = {
   async civilServant(_: unknown, args: { id?: string | null; iin?: string | null }, ctx: Context) {
     const hasId = args.id !== null && args.id !== undefined;
@@ -72,7 +109,15 @@ export const queryResolvers = {
     const first = args.first ?? PAGE_DEFAULT;
     if (!Number.isInteger(first) || first < 0) throw badUserInput('first must not be negative', 'first');
     const limit = Math.min(first, PAGE_MAX);
-    const base = servantQuery(args.filter);
+    let base = servantQuery(args.filter);
+    // hr sees only servants now in its bodies; narrowing the query (rather than refusing each
+    // out-of-scope servant's fields) keeps totalCount and pages true. A stateBodyId filter outside
+    // the scope intersects to an empty page, not an error.
+    const caller = callerOf(ctx);
+    if (caller?.role === 'hr') {
+      if (!caller.stateBody) throw forbidden('role hr needs a stateBody claim');
+      base = { $and: [base, { currentStateBodyId: { $in: await hrScopeOf(ctx, caller.stateBody) } }] };
+    }
     const page: QueryFilter<CivilServantDoc> =
       args.after !== null && args.after !== undefined ? { $and: [base, { _id: { $gt: decodeCursor(args.after) } }] } : base;
     const [docs, totalCount] = await Promise.all([
