@@ -51,6 +51,7 @@ export interface RunFigures extends LoadResult {
   scenario: string;
   gateway: 'ours' | 'hive' | 'none';
   round: number;
+  connections: number;
   subgraphRequestsPerRequest: number;
   subgraphRequestsBySubgraph: Record<SubgraphName, number>;
   dbCommandsPerRequest: number;
@@ -155,6 +156,7 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     scenario: scenario.id,
     gateway: target.gateway,
     round: opts.round,
+    connections: opts.connections,
     subgraphRequestsPerRequest: sum(http),
     subgraphRequestsBySubgraph: http,
     dbCommandsPerRequest: sum(db),

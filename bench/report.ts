@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RunFigures } from './load';
 import type { CountProbe, PageSizeProbe } from './probe';
 import { REPO_ROOT } from './proc';
-import type { ScenarioId } from './scenarios';
+import { ANALYTICS_CONNECTIONS, ANALYTICS_IDS, type ScenarioId } from './scenarios';
 import { SUBGRAPHS, type SubgraphName } from './stack';
 
 export interface Summary {
@@ -15,6 +15,7 @@ export interface Summary {
   title: string;
   gateway: 'ours' | 'hive' | 'none';
   rounds: number;
+  connections: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -78,6 +79,7 @@ export function summarise(runs: RunFigures[], titles: Record<ScenarioId, string>
     title: titles[rs[0].scenario as ScenarioId],
     gateway: rs[0].gateway,
     rounds: rs.length,
+    connections: rs[0].connections,
     rps: median(rs.map((r) => r.rps)),
     p50Ms: median(rs.map((r) => r.p50Ms)),
     p99Ms: median(rs.map((r) => r.p99Ms)),
@@ -125,6 +127,13 @@ export function evaluateTargets(servants: number, connections: number, summaries
   for (const id of ['a', 'b'] as const) {
     const r = rs.find((x) => x.scenario === id);
     check(`our throughput >= Hive's on (${id})`, r ? r.rps >= 1 : undefined, r ? `ours/Hive = ${fmt(r.rps)}` : 'peer not run');
+  }
+  // Issue 6: each analytics question under 300 ms p50 at 5 connections, at 100,000 servants.
+  for (const id of ANALYTICS_IDS) {
+    const s = ours(id);
+    if (!s) continue;
+    const analyticsAtScale = servants === 100_000 && s.connections === ANALYTICS_CONNECTIONS;
+    check(`(${id}) ${s.title} p50 < 300 ms`, analyticsAtScale ? s.p50Ms < 300 : undefined, `${fmt(s.p50Ms)} ms${analyticsAtScale ? '' : ` (target is for 100,000 servants at ${ANALYTICS_CONNECTIONS} connections; this run: ${servants} at ${s.connections})`}`);
   }
   const rss = summaries.filter((s) => s.gateway === 'ours' && s.gatewayPeakRssMB !== null).map((s) => s.gatewayPeakRssMB!);
   check('gateway RSS < 300 MB', rss.length ? max(rss) < 300 : undefined, rss.length ? `peak ${fmt(max(rss))} MB` : 'not run');

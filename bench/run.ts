@@ -108,7 +108,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
     const offsets = new Map<ScenarioId, number>(scenarios.map((s) => [s.id, 0]));
-    const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: args.connections, durationSec });
+    const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec });
     if (args.warmupSec > 0) {
       for (const s of scenarios) {
         for (const t of targetsFor(s, stack, args.peer)) {
@@ -123,7 +123,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     for (let round = 1; round <= args.rounds; round++) {
       for (const s of scenarios) {
         for (const t of targetsFor(s, stack, args.peer)) {
-          const figures = await measure(stack, s, t, { round, offset: offsets.get(s.id)!, connections: args.connections, durationSec: args.durationSec, loadCpus: pinning.load });
+          const figures = await measure(stack, s, t, { round, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec: args.durationSec, loadCpus: pinning.load });
           offsets.set(s.id, figures.nextOffset);
           runs.push(figures);
           const failed = figures.non2xx + figures.errors + figures.timeouts + figures.graphqlErrors;

@@ -9,8 +9,11 @@ import { REPO_ROOT } from './proc';
 
 export const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
 
-export type ScenarioId = 'a' | 'b' | 'c' | 'd';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['a', 'b', 'c', 'd'];
+export type ScenarioId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+/** The analytics scenarios (issue 6): measured at their own concurrency, without the peer. */
+export const ANALYTICS_IDS: readonly ScenarioId[] = ['e', 'f', 'g', 'h', 'i', 'j'];
+export const ANALYTICS_CONNECTIONS = 5;
 
 export interface Scenario {
   id: ScenarioId;
@@ -22,6 +25,8 @@ export interface Scenario {
   query: string;
   operationName: string;
   variables: Array<Record<string, unknown>>;
+  /** Concurrent connections, when not the run's --connections. */
+  connections?: number;
 }
 
 /**
@@ -38,7 +43,7 @@ export const PERSONNEL_QUERY = `query PersonnelProfile($iin: IIN!) {
 
 export const LIST_PAGE_SIZE = 50;
 
-export function contractDocument(file: 'profile' | 'directory'): string {
+export function contractDocument(file: 'profile' | 'directory' | 'analytics'): string {
   return readFileSync(path.join(CONTRACT_DIR, `${file}.graphql`), 'utf8');
 }
 
@@ -52,6 +57,42 @@ export interface Samples {
   iins: string[];
   /** Page starts with at least LIST_PAGE_SIZE servants after them, so every page is full. */
   pages: PageStart[];
+}
+
+/**
+ * Workforce questions differ by their filter (one question per request, so no answer is reused):
+ * the whole service, each corps, each gender, each body level.
+ */
+const WORKFORCE_FILTERS: Array<Record<string, string>> = [
+  {},
+  { corps: 'A' },
+  { corps: 'B' },
+  { gender: 'FEMALE' },
+  { gender: 'MALE' },
+  ...['CENTRAL', 'CENTRAL_TERRITORIAL_OBLAST', 'CENTRAL_TERRITORIAL_DISTRICT', 'LOCAL_OBLAST', 'LOCAL_DISTRICT', 'LOCAL_RURAL'].map((stateBodyLevel) => ({ stateBodyLevel })),
+];
+
+/** One alert list at a time: the contract's fragment, the list's own field. */
+function alertQuery(field: string): string {
+  const fragment = contractDocument('analytics').slice(contractDocument('analytics').indexOf('fragment AlertFields'));
+  return `query ${field}($filter: AlertFilter, $first: Int) { ${field}(filter: $filter, first: $first) { totalCount edges { node { ...AlertFields } } } }\n${fragment}`;
+}
+
+function analyticsScenarios(): Record<'e' | 'f' | 'g' | 'h' | 'i' | 'j', Scenario> {
+  const analytics = contractDocument('analytics');
+  const workforce = (groupBy: string) => WORKFORCE_FILTERS.map((filter) => ({ groupBy: [groupBy], filter }));
+  // Every region, then the whole country: 21 different lists.
+  const alertVariables = [...REGIONS.map((region) => ({ filter: { region }, first: 20 })), { first: 20 }];
+  const base = { target: 'gateway' as const, peer: false, connections: ANALYTICS_CONNECTIONS };
+  const alerts = (id: 'g' | 'h' | 'i' | 'j', field: string): Scenario => ({ ...base, id, title: `${field} (contract fragment), 20/page`, query: alertQuery(field), operationName: field, variables: alertVariables });
+  return {
+    e: { ...base, id: 'e', title: 'workforce by region (contract)', query: analytics, operationName: 'Workforce', variables: workforce('REGION') },
+    f: { ...base, id: 'f', title: 'workforce by state body (contract)', query: analytics, operationName: 'Workforce', variables: workforce('STATE_BODY') },
+    g: alerts('g', 'personnelAlerts'),
+    h: alerts('h', 'trainingAlerts'),
+    i: alerts('i', 'evaluationAlerts'),
+    j: alerts('j', 'serviceQualityAlerts'),
+  };
 }
 
 export function buildScenarios(samples: Samples): Record<ScenarioId, Scenario> {
@@ -71,6 +112,7 @@ export function buildScenarios(samples: Samples): Record<ScenarioId, Scenario> {
     },
     c: { id: 'c', title: 'personnel-only via gateway', target: 'gateway', peer: true, query: PERSONNEL_QUERY, operationName: 'PersonnelProfile', variables: byIin },
     d: { id: 'd', title: 'personnel-only direct to subgraph', target: 'personnel', peer: false, query: PERSONNEL_QUERY, operationName: 'PersonnelProfile', variables: byIin },
+    ...analyticsScenarios(),
   };
 }
 

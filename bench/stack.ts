@@ -94,7 +94,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const port = ports[name];
       // The hr scope lookup goes straight to personnel, not through its counting proxy: the bench's
       // monitoring token never needs it, and it is not a gateway's request.
-      const env = { ...QUIET, ...authEnv, PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
+      // After the first catch-up the copies poll once a minute, so their reads stay out of the per-request counts.
+      const env = { ...QUIET, ...authEnv, DIRECTORY_SYNC_INTERVAL_MS: '60000', PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
       const proc = start(name, 'npx', ['tsx', 'scripts/subgraph.ts', name], env, pinning.backend);
       procs.push(proc);
       const httpProxy = await startHttpCountingProxy(port);
@@ -105,6 +106,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Started together, waited for together: tsx start-up is the slow part.
     for (const name of SUBGRAPHS) await waitUntil(subgraphs[name].proc, 'health', httpOk(subgraphs[name].url.replace(/graphql$/, 'health')));
     log(`subgraphs up: ${SUBGRAPHS.map((n) => `${n} ${subgraphs[n].url}`).join(', ')}`);
+    const syncStarted = Date.now();
+    for (const name of SUBGRAPHS.filter((n) => n !== 'personnel')) await waitUntil(subgraphs[name].proc, 'directory copy caught up', directoryCaughtUp(subgraphs[name].url), 600_000);
+    log(`servant directory copies caught up with personnel in ${((Date.now() - syncStarted) / 1000).toFixed(1)} s`);
 
     const gateways: Stack['gateways'] = { ours: undefined, hive: undefined };
     const ourPort = await freePort();
@@ -164,5 +168,15 @@ function graphqlOk(url: string): () => Promise<boolean> {
       signal: AbortSignal.timeout(2000),
     });
     return res.ok && ((await res.json()) as { data?: unknown }).data !== undefined;
+  };
+}
+
+/** A directory copy has read all of personnel's feed (its `/ready` says how far it is). */
+function directoryCaughtUp(graphqlUrl: string): () => Promise<boolean> {
+  return async () => {
+    const res = await fetch(graphqlUrl.replace(/graphql$/, 'ready'), { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { directory?: { cursor?: number; head?: number; behind?: number } };
+    const d = body.directory;
+    return !!d && typeof d.cursor === 'number' && d.cursor > 0 && d.behind === 0;
   };
 }

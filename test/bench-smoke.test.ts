@@ -21,6 +21,7 @@ interface Summary {
   subgraphPeakRssMB: Record<string, number>;
   mongoPeakRssMB: number;
   failedRequests: number;
+  connections: number;
 }
 
 interface Report {
@@ -59,7 +60,7 @@ describe('npm run bench (smoke)', () => {
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     expect(report.sizes).toHaveLength(1);
     const [size] = report.sizes;
-    const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none'];
+    const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none', 'e/ours', 'f/ours', 'g/ours', 'h/ours', 'i/ours', 'j/ours'];
     expect(size.summaries.map((s) => `${s.scenario}/${s.gateway}`).sort()).toEqual([...expected].sort());
     for (const s of size.summaries) {
       const label = `${s.scenario}/${s.gateway}`;
@@ -80,6 +81,8 @@ describe('npm run bench (smoke)', () => {
     expect(size.pageSizeProbe.map((p) => p.pageSize)).toEqual([10, 100]);
     for (const p of size.pageSizeProbe) expect(p.dbCommandsPerRequest).toBeGreaterThan(0);
     expect(Number.isFinite(size.gatewayOverheadP50)).toBe(true);
-    expect(size.targets.length).toBe(7);
+    // The analytics questions run at their own concurrency (5), whatever --connections says.
+    for (const s of size.summaries.filter((x) => 'efghij'.includes(x.scenario))) expect(s.connections).toBe(5);
+    expect(size.targets.length).toBe(7 + 6);
   }, 240_000);
 });

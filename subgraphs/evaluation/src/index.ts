@@ -1,9 +1,19 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, type DirectoryFeedOptions, type DirectoryModels, servantWriteTarget, type SubgraphAuth } from '@civil-service/shared';
+import {
+  createSubgraphApp,
+  directoryCopyFor,
+  loadSubgraphSdl,
+  servantWriteTarget,
+  suppressionThresholdFrom,
+  type DirectoryFeedOptions,
+  type DirectoryModels,
+  type SubgraphAuth,
+} from '@civil-service/shared';
 import { registerModels, type EvaluationModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type EvaluationRuleEntry } from './rules/reference';
+import { evaluationSegmentComputer } from './analytics/segments';
 
 export { seedEvaluation } from './seed';
 export type { SeedEvaluationOptions } from './seed';
@@ -15,6 +25,8 @@ export interface EvaluationConfig {
   now: () => Date;
   /** Effective-dated evaluation rules; `reference/evaluation-rules.json` by default. */
   rules: EvaluationRuleEntry[];
+  /** Smallest workforce segment shown to roles other than monitoring; ANALYTICS_MIN_CELL (5) by default. */
+  minCell: number;
 }
 
 export function createEvaluationSubgraph({
@@ -33,11 +45,13 @@ export function createEvaluationSubgraph({
   const models: EvaluationModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
+  const compute = evaluationSegmentComputer(models, rulesAt);
+  const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
   const app = createSubgraphApp<Context>({
     name: 'evaluation',
     typeDefs: loadSubgraphSdl('evaluation'),
     resolvers,
-    context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    context: async () => ({ models, loaders: createLoaders(models, { compute, ...segmentOptions }), now, rulesAt, knownServants: directory.known }),
     // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
     // is refused every scoped field here (fail closed). No field here is audited, so no writer.
     ...directory.appOptions,

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import { createEntityLoader, createGroupLoader } from '@civil-service/shared';
+import { createEntityLoader, createGroupLoader, createSegmentLoader, type ResolvedSegment, type SegmentComputer, type SegmentOptions } from '@civil-service/shared';
+import type { EvaluationMeasures } from './analytics/segments';
 import type {
   AssessmentDoc,
   CompetencyAssessmentDoc,
@@ -21,6 +22,17 @@ export interface Loaders {
   assessmentsByServant: DataLoader<string, AssessmentRow[]>;
   competencyAssessmentsByServant: DataLoader<string, CompetencyAssessmentRow[]>;
   competencyByCode: DataLoader<string, CompetencyRow | null>;
+  /**
+   * WorkforceSegment keys: every segment of a question from one computation. Takes the context a
+   * resolver is given, which carries the caller (whose role decides suppression): Apollo hands
+   * resolvers a copy of the object the context function built, and authenticates on that copy.
+   */
+  segments(context: object): DataLoader<string, ResolvedSegment<EvaluationMeasures>>;
+}
+
+/** What the segment loader needs: the computer and the suppression options. */
+export interface SegmentLoaderSource extends SegmentOptions {
+  compute: SegmentComputer<EvaluationMeasures>;
 }
 
 /**
@@ -37,7 +49,7 @@ export { COMPETENCY_FIELDS };
  * Per-request loaders: however many servants a request (or a gateway `_entities` batch) touches,
  * each collection is read with one `$in` query, and only the fields the schema exposes.
  */
-export function createLoaders(models: EvaluationModels): Loaders {
+export function createLoaders(models: EvaluationModels, analytics: SegmentLoaderSource): Loaders {
   const quartersByServant = createGroupLoader<QuarterRow>(
     (ids) =>
       models.QuarterlyEvaluation.find(
@@ -81,5 +93,17 @@ export function createLoaders(models: EvaluationModels): Loaders {
     (row) => row.code,
   );
 
-  return { quartersByServant, assessmentsByServant, competencyAssessmentsByServant, competencyByCode };
+  // Made on first use, once the request is authenticated; one per request like the others.
+  let segments: DataLoader<string, ResolvedSegment<EvaluationMeasures>> | undefined;
+  const { compute, ...options } = analytics;
+
+  return {
+    quartersByServant,
+    assessmentsByServant,
+    competencyAssessmentsByServant,
+    competencyByCode,
+    segments(context) {
+      return (segments ??= createSegmentLoader(compute, context, options));
+    },
+  };
 }

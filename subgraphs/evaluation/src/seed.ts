@@ -7,6 +7,7 @@ import {
   bandFor,
   evaluationDueDate,
   isBandBelow,
+  latestOverdueQuarter,
   quarterEnd,
   yearEnd,
   type RulesAt,
@@ -101,6 +102,9 @@ export async function seedEvaluation(
     }
   }
   const latestPeriod = periods[periods.length - 1];
+  // The quarter the EVALUATION_MISSING alert looks at today; a later day only adds overdue quarters.
+  const overdue = latestOverdueQuarter(today, rulesAt);
+  let inServiceCorpsB = 0;
 
   const catalogueDocs = catalogue.competencies.map((c) => ({ ...c }));
   await models.Competency.collection.insertMany(catalogueDocs, { ordered: false });
@@ -122,6 +126,9 @@ export async function seedEvaluation(
 
     if (servant.corps === 'B') {
       const base = baseScore(rng);
+      // Every 25th corps B servant in service (the first included) has not had the latest overdue
+      // quarter recorded, so the demo shows EVALUATION_MISSING at any size, not only by chance.
+      const forgetsOverdue = active && inServiceCorpsB++ % 25 === 0;
       // Servants who have left were evaluated until a quarter of last year, then no more.
       const lastQuarterServed = active ? periods.length : rng.int(1, Math.min(4, periods.length));
       const scores: number[] = [];
@@ -134,6 +141,7 @@ export async function seedEvaluation(
         const inProgress = periods[i] === latestPeriod && today.getTime() <= due.getTime();
         // Late: some quarters are missing, more of the quarter whose due date has not come yet.
         if (rng.chance(inProgress ? 0.4 : 0.04)) continue;
+        if (forgetsOverdue && year === overdue.year && quarter === overdue.quarter) continue;
         const rules = rulesAt(end);
         const score = clamp(base + rng.int(-6, 6), rules.scoreMin, rules.scoreMax);
         const lateBy = rng.chance(0.06) ? rng.int(1, 30) : 0;

@@ -1,4 +1,5 @@
 import { newId, startHarness, type Harness } from './helpers';
+import { registerServants } from './directory';
 
 // A pinned "today": quarter 4 of 2026 has started, 2027 has not.
 const NOW = new Date('2026-11-24T09:00:00Z');
@@ -13,6 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
+/** A servant the directory copy knows, as personnel's feed would have delivered it. */
+async function knownServant(): Promise<string> {
+  const id = newId();
+  await registerServants(h.subgraph.models, [id]);
+  return id;
+}
+
 const stored = () => h.subgraph.models.QuarterlyEvaluation.countDocuments({}).exec();
 
 async function record(input: Record<string, unknown>) {
@@ -24,7 +32,7 @@ async function record(input: Record<string, unknown>) {
 
 describe('recordEvaluation', () => {
   it('records a quarter and the servant profile shows it, with the annual evaluation once four are in', async () => {
-    const servantId = newId();
+    const servantId = await knownServant();
     const res = await record({ servantId, year: 2026, quarter: 4, score: 91.5 });
     expect(res.errors).toBeUndefined();
     expect(res.data!.recordEvaluation).toEqual({ period: 'QUARTER', year: 2026, quarter: 4, score: 91.5, band: 'OUTSTANDING' });
@@ -47,7 +55,7 @@ describe('recordEvaluation', () => {
   });
 
   it('refuses a quarter already recorded with CONFLICT and keeps the first score', async () => {
-    const servantId = newId();
+    const servantId = await knownServant();
     expect((await record({ servantId, year: 2025, quarter: 2, score: 80 })).errors).toBeUndefined();
     const before = await stored();
     const res = await record({ servantId, year: 2025, quarter: 2, score: 40 });
@@ -59,10 +67,24 @@ describe('recordEvaluation', () => {
   });
 
   it('treats the same servant id in another letter case as the same servant', async () => {
-    const servantId = newId();
+    const servantId = await knownServant();
     expect((await record({ servantId, year: 2024, quarter: 1, score: 75 })).errors).toBeUndefined();
     const res = await record({ servantId: servantId.toUpperCase(), year: 2024, quarter: 1, score: 75 });
     expect(res.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
+  it('refuses a servant the register does not know with NOT_FOUND, writing nothing', async () => {
+    const before = await stored();
+    const res = await record({ servantId: newId(), year: 2026, quarter: 3, score: 75 });
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(res.errors?.[0].message).toMatch(/not in the register/);
+    expect(await stored()).toBe(before);
+  });
+
+  it('checks the input before asking whether the servant exists', async () => {
+    const res = await record({ servantId: newId(), year: 2026, quarter: 3, score: 175 });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   const valid = { year: 2026, quarter: 3, score: 75 };

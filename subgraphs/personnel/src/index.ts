@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl, registerDirectoryModels, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, type SubgraphAuth } from '@civil-service/shared';
 import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
 import { createLoaders } from './loaders';
@@ -8,6 +8,10 @@ import { resolvers, type Context } from './resolvers';
 import { personnelRules, type PersonnelRuleEntries } from './rules/reference';
 
 export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } from './seed';
+export { buildDirectorySnapshots, snapshotOf, bodyChainOf, type DirectorySnapshot, type SnapshotAssignment } from './directory/builder';
+export { recordDirectoryChange, allocateSequence, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from './directory/writer';
+export { personnelSegmentComputer, type PersonnelMeasures } from './analytics/workforce';
+export { rotationFlows, type RotationFlow } from './analytics/flows';
 export { personnelBodyChains, personnelAuditModel } from './auth';
 export { registerModels, type PersonnelModels } from './models';
 export { personnelRules, DEFAULT_RULE_ENTRIES, type PersonnelRules, type PersonnelRuleEntries } from './rules/reference';
@@ -23,6 +27,8 @@ export interface PersonnelConfig {
   now: () => Date;
   /** Effective-dated rule tables; each defaults to its file in reference/. */
   rules: Partial<PersonnelRuleEntries>;
+  /** Smallest workforce segment or rotation flow shown to roles but monitoring (default: ANALYTICS_MIN_CELL, else 5). */
+  minCell: number;
 }
 
 export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; config?: Partial<PersonnelConfig>; auth: SubgraphAuth }) {
@@ -32,11 +38,12 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
   const directory = registerDirectoryModels(db);
   const now = config?.now ?? (() => new Date());
   const rules = personnelRules(config?.rules);
+  const minCell = config?.minCell ?? suppressionThresholdFrom(process.env);
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
     resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry), servantBodyChains: bodyChainsResolver(models), servantDirectoryChanges: directoryFeedResolver(directory) } },
-    context: async () => ({ db, models, loaders: createLoaders(models), rules, now }),
+    context: async () => ({ db, models, directory, loaders: createLoaders(models), rules, now, minCell }),
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });
   // The audit model is with the others so that starting the subgraph builds its unique seq index.

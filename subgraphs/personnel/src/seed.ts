@@ -7,6 +7,8 @@ import { personnelRules, type PersonnelRuleEntries } from './rules/reference';
 import { buildBodies, makePosition, type SeedBody } from './seed-bodies';
 import { CareerPlanner } from './seed-careers';
 import { idFactory, type SeedRng } from './seed-ids';
+import { seedAnomalies, type SeededAnomalies } from './seed-anomalies';
+import { SeedDirectory } from './seed-directory';
 import { orderNumberFactory, personName, servantExtras, uniqueIin } from './seed-records';
 
 export interface SeedPersonnelOptions {
@@ -26,6 +28,8 @@ export interface SeedPersonnelResult {
   roster: RosterEntry[];
   bodies: StateBodyEntry[];
   counts: Record<string, number>;
+  /** The records deliberately broken so that every compliance alert shows in the demo data. */
+  anomalies: SeededAnomalies;
 }
 
 /** Share of each body's filled positions left vacant (at least one per body, so hiring has targets). */
@@ -102,12 +106,14 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
   const rules = personnelRules(options.rules);
   const table = rules.categoryTableAt(today);
   const models = registerModels(db);
+  const directory = new SeedDirectory(db, today);
   // Let mongoose finish its own index builds before the collections are dropped under it.
-  await Promise.all(Object.values(models).map((m) => m.init()));
+  await Promise.all([...Object.values(models), ...Object.values(directory.models)].map((m) => m.init()));
   const existing = new Set((await db.listCollections()).map((c) => c.name));
-  for (const name of collectionsOf(models)) if (existing.has(name)) await db.dropCollection(name);
+  for (const name of [...collectionsOf(models), ...directory.collections()]) if (existing.has(name)) await db.dropCollection(name);
 
   const bodies = buildBodies(rng, servants);
+  directory.setBodies(bodies);
   const nextPositionId = idFactory(0x20);
   const nextServantId = idFactory(0x30);
   const nextAssignmentId = idFactory(0x40);
@@ -188,6 +194,7 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
       currentCategoryCode: inService ? current.position.categoryCode : null,
       lastSeparation,
     });
+    await writer.add('servant_directory', directory.entryOf(servantId, plan.status, gender, plan));
     // The roster describes the servant's latest post even after they left: the other seeders
     // generate the history of that time (evaluations until the quarter they left, say).
     roster.push({
@@ -220,8 +227,12 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
     }
   }
   await writer.close();
+  await directory.finish();
   // Indexes once, after the bulk load: cheaper than maintaining them insert by insert.
   for (const model of Object.values(models)) await model.createIndexes();
+  // After the directory is written: it rewrites the entries of the servants it touches.
+  const anomalies = await seedAnomalies(models, directory.models, { today, rules, roster });
+  await directory.rewriteHoldersOf(models, anomalies.positionIds);
   if (sinceProgress > 0) onProgress?.(sinceProgress);
 
   const vacant = bodies.reduce((n, b) => n + b.positions.filter((p) => p.holderId === null).length, 0);
@@ -232,6 +243,7 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
   };
   for (const [collection, key] of Object.entries(names)) counts[key] = writer.counts[collection] ?? 0;
   return {
+    anomalies,
     roster,
     bodies: bodies.map((b) => ({ id: b.doc._id.toHexString(), name: b.doc.name, level: b.doc.level, region: b.doc.region, parentId: b.doc.parentId?.toHexString() ?? null })),
     counts,

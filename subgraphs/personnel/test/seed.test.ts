@@ -49,7 +49,8 @@ it('gives every servant a valid IIN agreeing with birth date and gender', async 
 });
 
 it('plans careers without overlaps, on positions nobody else holds at the same time', async () => {
-  const assignments = await m.Assignment.find().lean().exec();
+  // The legacy records seeded on purpose for the compliance alerts are not the planner's.
+  const assignments = (await m.Assignment.find().lean().exec()).filter((a) => !first.anomalies.servantIds.includes(String(a.servantId)));
   const by = (key: 'servantId' | 'positionId') => {
     const groups = new Map<string, Array<{ start: Date; end: Date | null }>>();
     for (const a of assignments) groups.set(String(a[key]), [...(groups.get(String(a[key])) ?? []), { start: a.startDate, end: a.endDate }]);
@@ -58,7 +59,7 @@ it('plans careers without overlaps, on positions nobody else holds at the same t
   expect(by('servantId').filter((g) => findOverlaps(g).length > 0)).toEqual([]);
   expect(by('positionId').filter((g) => findOverlaps(g).length > 0)).toEqual([]);
   // In service means exactly one open assignment, the one the servant document points to.
-  const servants = await m.CivilServant.find().lean().exec();
+  const servants = (await m.CivilServant.find().lean().exec()).filter((s) => !first.anomalies.servantIds.includes(String(s._id)));
   const open = new Map(assignments.filter((a) => a.endDate === null).map((a) => [String(a.servantId), a]));
   for (const s of servants) {
     const current = open.get(String(s._id));
@@ -74,7 +75,8 @@ it('covers every region, every level, with categories that fit and vacancies eve
   const table = personnelRules().categoryTableAt(TODAY);
   const bodyById = new Map(bodies.map((b) => [String(b._id), b]));
   const positions = await m.Position.find().lean().exec();
-  expect(positions.filter((p) => categoryMismatch(p.categoryCode, bodyById.get(String(p.stateBodyId))!.level, p.corps, table) !== null)).toEqual([]);
+  const planned = positions.filter((p) => !first.anomalies.positionIds.includes(String(p._id)));
+  expect(planned.filter((p) => categoryMismatch(p.categoryCode, bodyById.get(String(p.stateBodyId))!.level, p.corps, table) !== null)).toEqual([]);
   const withVacancy = new Set(positions.filter((p) => p.holderId === null).map((p) => String(p.stateBodyId)));
   expect(bodies.filter((b) => !withVacancy.has(String(b._id)))).toEqual([]);
   const servants = new Set((await m.CivilServant.find({ currentRegion: { $ne: null } }, 'currentRegion').lean().exec()).map((s) => s.currentRegion));
@@ -93,7 +95,7 @@ it('backs every corps A appointment made under the reserve rule with a corps A r
   const corpsA = new Set((await m.Position.find({ corps: 'A' }, '_id').lean().exec()).map((p) => String(p._id)));
   const appointments = (await m.Assignment.find().lean().exec()).filter((a) => corpsA.has(String(a.positionId)) && rules.corpsAReserveRequiredAt(a.startDate));
   const reserve = await m.ReserveMembership.find({ type: 'CORPS_A' }).lean().exec();
-  for (const a of appointments) {
+  for (const a of appointments.filter((x) => !first.anomalies.servantIds.includes(String(x.servantId)))) {
     expect(reserve.some((r) => String(r.servantId) === String(a.servantId) && r.enrolledOn <= a.startDate && (!r.expiresOn || r.expiresOn >= a.startDate))).toBe(true);
   }
 });

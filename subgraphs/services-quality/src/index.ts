@@ -1,21 +1,37 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, type DirectoryFeedOptions, type DirectoryModels, type SubgraphAuth } from '@civil-service/shared';
+import {
+  createSubgraphApp,
+  directoryCopyFor,
+  loadSubgraphSdl,
+  suppressionThresholdFrom,
+  type DirectoryFeedOptions,
+  type DirectoryModels,
+  type SubgraphAuth,
+} from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type FeedbackRuleEntry } from './rules/reference';
+import { violationRulesLookup, type ViolationRuleEntry } from './rules/violations';
 
 export { seedServicesQuality } from './seed';
 export type { SeedServicesQualityOptions, SeedServicesQualityCounts } from './seed';
-export type { ServicesQualityModels, PublicServiceDoc, ServiceRequestStatDoc, FeedbackDoc, ViolationDoc } from './models';
+export type { ServicesQualityModels, PublicServiceDoc, ServiceRequestStatDoc, RequestTotalDoc, FeedbackDoc, ViolationDoc } from './models';
+export { rebuildRequestTotals } from './models';
 export { checkFeedback, onTimeRate, average, type FeedbackRules } from './rules/feedback';
 export { rulesLookup, DEFAULT_RULE_ENTRIES, type FeedbackRuleEntry } from './rules/reference';
+export { violationRulesLookup, DEFAULT_VIOLATION_RULE_ENTRIES, type ViolationRuleEntry, type ViolationRules } from './rules/violations';
+export { measureWindow, type QualityMeasures } from './analytics/segments';
 
 export interface ServicesQualityConfig {
   /** Today as the subgraph sees it (tests pin it). */
   now: () => Date;
   /** Effective-dated feedback rules; `reference/feedback-rules.json` by default. */
   rules: FeedbackRuleEntry[];
+  /** Effective-dated repeated violations rule; `reference/violation-rules.json` by default. */
+  violationRules: ViolationRuleEntry[];
+  /** Smallest workforce segment shown to roles other than monitoring; ANALYTICS_MIN_CELL (5) by default. */
+  minCell: number;
 }
 
 export function createServicesQualitySubgraph({
@@ -34,15 +50,18 @@ export function createServicesQualitySubgraph({
   const models: ServicesQualityModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
+  const violationRulesAt = violationRulesLookup(config?.violationRules);
+  const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
+  const knownServants = (ids: readonly string[]) => directory.known(ids);
   const app = createSubgraphApp<Context>({
     name: 'services-quality',
     typeDefs: loadSubgraphSdl('services-quality'),
     resolvers,
-    context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    context: async () => ({ models, loaders: createLoaders(models, segmentOptions), now, rulesAt, violationRulesAt, knownServants }),
     // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
     // is refused every scoped field here (fail closed). No field here is audited, so no writer.
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
+  return Object.assign(app, { models, rulesAt, violationRulesAt, directorySync: directory.sync, directory });
 }

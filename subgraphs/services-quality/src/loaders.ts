@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import { createEntityLoader } from '@civil-service/shared';
+import { createEntityLoader, createSegmentLoader, type DirectoryModels, type ResolvedSegment, type SegmentOptions } from '@civil-service/shared';
 import type { PublicServiceDoc, ServicesQualityModels, ViolationDoc } from './models';
 import { average, onTimeRate } from './rules/feedback';
+import { qualitySegmentComputer, type QualityMeasures } from './analytics/segments';
 
 export interface ServantQuality {
   requestsHandled: number;
@@ -31,6 +32,12 @@ export interface Loaders {
   servantQuality: DataLoader<string, ServantQuality>;
   /** Keyed by `bodyQualityKey(stateBodyId, year)`. */
   bodyQuality: DataLoader<string, BodyQuality>;
+  /**
+   * WorkforceSegment keys of the request, one computation per question. Made on first use, with
+   * the request's context: the caller (whose role decides suppression) is attached to the context
+   * only once the operation is authenticated, after the loaders exist.
+   */
+  segments(context: unknown): DataLoader<string, ResolvedSegment<QualityMeasures>>;
 }
 
 export function bodyQualityKey(stateBodyId: string, year: number): string {
@@ -64,7 +71,7 @@ interface BodyYearSums {
  * Per-request loaders: whatever the number of servants or bodies in a request, each collection is
  * read once per loader batch (one aggregation or find with `$in`).
  */
-export function createLoaders(models: ServicesQualityModels): Loaders {
+export function createLoaders(models: ServicesQualityModels & DirectoryModels, segmentOptions: SegmentOptions): Loaders {
   const serviceByCode = createEntityLoader<PublicServiceDoc>(
     (codes) => models.PublicService.find({ _id: { $in: [...codes] } }).batchSize(ONE_REPLY).lean<PublicServiceDoc[]>().exec(),
     (doc) => doc._id,
@@ -170,5 +177,12 @@ export function createLoaders(models: ServicesQualityModels): Loaders {
     });
   });
 
-  return { serviceByCode, servantQuality, bodyQuality };
+  let segments: DataLoader<string, ResolvedSegment<QualityMeasures>> | undefined;
+  const computer = qualitySegmentComputer(models);
+  return {
+    serviceByCode,
+    servantQuality,
+    bodyQuality,
+    segments: (context) => (segments ??= createSegmentLoader(computer, context, segmentOptions)),
+  };
 }

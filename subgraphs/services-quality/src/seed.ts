@@ -1,7 +1,8 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
-import { registerModels, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
+import { addUtcMonths, BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { registerModels, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type RequestTotalDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
 import { FEEDBACK_COMMENTS, SERVICE_CATALOGUE, VIOLATION_DESCRIPTIONS, type ServiceTemplate } from './seed-catalogue';
+import { violationRulesLookup } from './rules/violations';
 
 export interface SeedServicesQualityOptions {
   roster: readonly RosterEntry[];
@@ -16,11 +17,13 @@ export interface SeedServicesQualityOptions {
 export interface SeedServicesQualityCounts {
   publicServices: number;
   serviceRequestStats: number;
+  requestTotals: number;
   feedback: number;
   violations: number;
 }
 
 type StatRow = ServiceRequestStatDoc & { _id: Types.ObjectId };
+type TotalRow = RequestTotalDoc & { _id: Types.ObjectId };
 
 /** Levels of bodies where citizens receive services (central bodies own standards, not counters). */
 const DELIVERY_LEVELS = new Set(['CENTRAL_TERRITORIAL_OBLAST', 'CENTRAL_TERRITORIAL_DISTRICT', 'LOCAL_OBLAST', 'LOCAL_DISTRICT', 'LOCAL_RURAL']);
@@ -30,6 +33,9 @@ const FRONT_OFFICE_SHARE = 0.25;
 const QUARTERS = 8;
 /** Chance of a detected violation per body, service and quarter (before the repeat offenders). */
 const VIOLATION_RATE = 0.04;
+/** One front-office servant in this many is a repeat offender (at least two in any demo). */
+const REPEAT_OFFENDER_EVERY = 100;
+const DAY_MS = 86_400_000;
 const PROGRESS_EVERY = 1000;
 
 async function clear(model: Model<never>): Promise<void> {
@@ -125,6 +131,8 @@ export async function seedServicesQuality(
     return { _id: violationId(detectedOn), stateBodyId, serviceCode, servantId, type, detectedOn, description: VIOLATION_DESCRIPTIONS[type] };
   };
 
+  // Monthly body totals beside the rows (see RequestTotalDoc), summed as the rows are made.
+  const totals = new Map<string, RequestTotalDoc>();
   const quarters = recentQuarters(today, QUARTERS);
   for (const body of bodies) {
     const offered = servicesByLevel.get(body.level);
@@ -138,6 +146,9 @@ export async function seedServicesQuality(
         const at = new Date(Date.UTC(year, month - 1, 1));
         const requests = rng.int(scale / 2, scale * 2);
         const onTime = Math.round(requests * punctuality);
+        const totalKey = `${body.id}|${year}|${month}`;
+        const total = totals.get(totalKey) ?? { stateBodyId: body.id, year, month, requests: 0, onTime: 0 };
+        totals.set(totalKey, total);
         // Split the body's requests between the named front-office staff and the rest.
         const attributed = staff.length > 0 ? Math.floor(requests * 0.6) : 0;
         let left = attributed;
@@ -151,7 +162,10 @@ export async function seedServicesQuality(
           await stats.add({ _id: statId(at), stateBodyId: body.id, serviceCode: service.code, servantId: staff[i].servantId, year, month, requests: share, onTime: shareOnTime });
         }
         const rest = requests - attributed;
-        await stats.add({ _id: statId(at), stateBodyId: body.id, serviceCode: service.code, servantId: null, year, month, requests: rest, onTime: Math.min(rest, Math.max(0, onTime - attributedOnTime)) });
+        const restOnTime = Math.min(rest, Math.max(0, onTime - attributedOnTime));
+        await stats.add({ _id: statId(at), stateBodyId: body.id, serviceCode: service.code, servantId: null, year, month, requests: rest, onTime: restOnTime });
+        total.requests += requests;
+        total.onTime += attributedOnTime + restOnTime;
 
         const responses = rng.int(0, Math.max(1, Math.round(requests / 40)));
         for (let k = 0; k < responses; k++) {
@@ -175,20 +189,28 @@ export async function seedServicesQuality(
       }
     }
   }
-  // A few servants with repeated violations, so that monitoring has something to flag.
+  // A few servants with repeated violations, so that monitoring has something to flag: each gets
+  // the rule's threshold of violations inside the rule's window as of the seeding day (the rule is
+  // reference data; the violations are spread over the window, so they age out as the demo does).
+  const rule = violationRulesLookup()(today);
+  const windowDays = Math.round((today.getTime() - addUtcMonths(today, -rule.windowMonths).getTime()) / DAY_MS);
   const staffed = [...frontOfficeByBody.values()].flat();
-  for (let i = 0; i < Math.ceil(staffed.length / 200); i++) {
+  const offenders = Math.min(staffed.length, Math.max(2, Math.ceil(staffed.length / REPEAT_OFFENDER_EVERY)));
+  for (let i = 0; i < offenders; i++) {
     const s = rng.pick(staffed);
-    for (let k = 0; k < 3; k++) {
-      const [year, month] = rng.pick(quarters);
-      await violations.add(violation(s.stateBodyId, rng.pick(SERVICE_CATALOGUE).code, s.servantId, dayIn(rng, year, month, today)));
+    for (let k = 0; k < rule.threshold; k++) {
+      const detectedOn = new Date(today.getTime() - rng.int(0, windowDays - 1) * DAY_MS);
+      await violations.add(violation(s.stateBodyId, rng.pick(SERVICE_CATALOGUE).code, s.servantId, detectedOn));
     }
   }
-  await Promise.all([stats.flush(), feedback.flush(), violations.flush()]);
+  const totalRows = new BatchWriter<TotalRow>(models.RequestTotal as unknown as Model<never>, batchSize);
+  const totalId = datedIdFactory(0x5e5104);
+  for (const t of totals.values()) await totalRows.add({ _id: totalId(new Date(Date.UTC(t.year, t.month - 1, 1))), ...t });
+  await Promise.all([stats.flush(), feedback.flush(), violations.flush(), totalRows.flush()]);
   // Indexes once, after the bulk load (cheaper than maintaining them insert by insert).
   for (const model of all) await model.createIndexes();
   if (sinceProgress > 0) onProgress?.(sinceProgress);
   return {
-    counts: { publicServices: services.length, serviceRequestStats: stats.written, feedback: feedback.written, violations: violations.written },
+    counts: { publicServices: services.length, serviceRequestStats: stats.written, requestTotals: totalRows.written, feedback: feedback.written, violations: violations.written },
   };
 }

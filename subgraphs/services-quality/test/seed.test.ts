@@ -35,7 +35,7 @@ function fakeRegister(): { bodies: StateBodyEntry[]; roster: RosterEntry[] } {
   return { bodies, roster };
 }
 
-const COLLECTIONS = ['publicservices', 'servicerequeststats', 'feedback', 'violations'];
+const COLLECTIONS = ['publicservices', 'servicerequeststats', 'servicerequesttotals', 'feedback', 'violations'];
 
 let mongo: Awaited<ReturnType<typeof startEmbeddedMongo>>;
 let db: Connection;
@@ -62,6 +62,7 @@ describe('seedServicesQuality', () => {
     const snapshot = await dump();
     for (const c of COLLECTIONS) expect(await db.collection(c).countDocuments()).toBe(snapshot[c].length);
     expect(snapshot.servicerequeststats).toHaveLength(first.counts.serviceRequestStats);
+    expect(snapshot.servicerequesttotals).toHaveLength(first.counts.requestTotals);
     expect(snapshot.feedback).toHaveLength(first.counts.feedback);
     expect(snapshot.violations).toHaveLength(first.counts.violations);
 
@@ -89,12 +90,24 @@ describe('seedServicesQuality', () => {
     expect(ratings.every((r: number) => r >= 1 && r <= 5)).toBe(true);
     const feedbackDates = await db.collection('feedback').countDocuments({ submittedOn: { $gt: today } });
     expect(feedbackDates).toBe(0);
+    // REPEATED_SERVICE_VIOLATIONS: a few servants in service with 3 violations in the 12 months to the seeding day.
     const repeated = await db.collection('violations').aggregate([
-      { $match: { servantId: { $ne: null } } },
+      { $match: { servantId: { $ne: null }, detectedOn: { $gt: new Date(Date.UTC(2025, 10, 24)), $lte: today } } },
       { $group: { _id: '$servantId', n: { $sum: 1 } } },
       { $match: { n: { $gte: 3 } } },
     ]).toArray();
-    expect(repeated.length).toBeGreaterThan(0);
+    const offenders = repeated.filter((r) => servantIds.has(r._id as string));
+    expect(offenders.length).toBeGreaterThanOrEqual(2);
+    expect(offenders.length).toBeLessThan(servantIds.size * 0.02);
+
+    // The monthly body totals are the sums of the rows.
+    const sums = await db.collection('servicerequeststats').aggregate([
+      { $group: { _id: { b: '$stateBodyId', y: '$year', m: '$month' }, requests: { $sum: '$requests' }, onTime: { $sum: '$onTime' } } },
+    ]).toArray();
+    const totals = await db.collection('servicerequesttotals').find().toArray();
+    expect(totals).toHaveLength(sums.length);
+    const totalOf = new Map(totals.map((t) => [`${t.stateBodyId}|${t.year}|${t.month}`, [t.requests, t.onTime]]));
+    for (const s of sums) expect(totalOf.get(`${s._id.b}|${s._id.y}|${s._id.m}`)).toEqual([s.requests, s.onTime]);
   });
 
   it('spreads feedback and violations across the delivering bodies, in this year and last', async () => {

@@ -2,6 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
 import { attachCommandCounter, connectDatabase, testAuth, type TestAuth } from '@civil-service/shared';
 import { createServicesQualitySubgraph } from '../src';
+import { fillDirectory, servantAt } from './directory';
 
 const today = new Date(Date.UTC(2026, 10, 24));
 const bodyA = new Types.ObjectId().toHexString();
@@ -32,6 +33,9 @@ beforeAll(async () => {
   await Promise.all(Object.values(app.models).map((m) => m.init()));
   server = await app.listen(0, '127.0.0.1');
 
+  // Feedback may only name servants the directory knows.
+  const karaganda = { region: 'KARAGANDA', level: 'LOCAL_DISTRICT' };
+  await fillDirectory(app.models, [servantAt(servant1, { id: bodyA, ...karaganda }), servantAt(servant2, { id: bodyB, ...karaganda })]);
   await app.models.PublicService.insertMany([
     { _id: '00103001', name: 'State registration of birth', channels: ['PSC', 'EGOV_PORTAL'], standardDeadlineDays: 1, isElectronic: true, providerStateBodyId: bodyB },
     { _id: '00201001', name: 'Allocation of a land plot', channels: ['PROVIDER_OFFICE'], standardDeadlineDays: 30, isElectronic: false, providerStateBodyId: null },
@@ -172,6 +176,7 @@ describe('services-quality subgraph', () => {
       ['malformed body id', { stateBodyId: 'akimat-1' }, 'BAD_USER_INPUT', 'stateBodyId', 'stateBodyId'],
       ['malformed servant id', { servantId: '123' }, 'BAD_USER_INPUT', 'servantId', 'servantId'],
       ['unknown service', { serviceCode: '99999999' }, 'NOT_FOUND', '99999999', null],
+      ['servant unknown to the directory', { servantId: 'ab'.repeat(12) }, 'NOT_FOUND', 'abababababababababababab', null],
       ['missing rating', { rating: undefined }, 'BAD_USER_INPUT', 'rating', null],
     ])('refuses %s and writes nothing', async (_name, change, code, mentioned, field) => {
       const before = await app.models.Feedback.countDocuments();

@@ -1,9 +1,11 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, type DirectoryFeedOptions, type DirectoryModels, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, directoryCopyFor, loadSubgraphSdl, suppressionThresholdFrom, type DirectoryFeedOptions, type DirectoryModels, type SubgraphAuth } from '@civil-service/shared';
 import { registerModels, type TrainingModels } from './models';
 import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type TrainingRuleEntry } from './rules/reference';
+import { trainingSegmentComputer } from './analytics/segments';
+import type { TrainingRules } from './rules/training';
 
 export { seedTraining } from './seed';
 export type { SeedTrainingOptions, SeedTrainingCounts } from './seed';
@@ -24,6 +26,8 @@ export interface TrainingConfig {
   now: () => Date;
   /** Effective-dated training rules; `reference/training-rules.json` by default. */
   rules: TrainingRuleEntry[];
+  /** Smallest workforce segment shown to roles other than monitoring; ANALYTICS_MIN_CELL (5) by default. */
+  minCell: number;
 }
 
 export function createTrainingSubgraph({
@@ -42,11 +46,30 @@ export function createTrainingSubgraph({
   const models: TrainingModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
+  const threshold = config?.minCell ?? suppressionThresholdFrom(process.env);
+  // A question about a day before the first rules entry is judged by today's rules, as the mutations do.
+  const rulesOnDay = (day: Date): TrainingRules => {
+    try {
+      return rulesAt(day);
+    } catch {
+      return rulesAt(now());
+    }
+  };
+  const compute = trainingSegmentComputer(models, rulesOnDay);
   const app = createSubgraphApp<Context>({
     name: 'training',
     typeDefs: loadSubgraphSdl('training'),
     resolvers,
-    context: async () => ({ models, loaders: createLoaders(models), now, rulesAt }),
+    context: async () => {
+      const ctx: Context = {
+        models,
+        loaders: createLoaders(models, { compute, threshold, today: now }),
+        now,
+        rulesAt,
+        knownServants: (ids: readonly string[]) => directory.known(ids),
+      };
+      return ctx;
+    },
     // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
     // is refused every scoped field here (fail closed). No field here is audited, so no writer.
     ...directory.appOptions,

@@ -1,7 +1,8 @@
 import type DataLoader from 'dataloader';
 import { Types } from 'mongoose';
-import { createEntityLoader, createGroupLoader } from '@civil-service/shared';
+import { createEntityLoader, createGroupLoader, createSegmentLoader, type ResolvedSegment, type SegmentComputer } from '@civil-service/shared';
 import type { LearningRecordDoc, TrainingModels, TrainingProgramDoc } from './models';
+import type { TrainingMeasures } from './analytics/segments';
 
 export type ProgramRow = TrainingProgramDoc;
 export type RecordRow = LearningRecordDoc;
@@ -29,13 +30,26 @@ export interface Loaders {
   recordsByServant: DataLoader<string, RecordRow[]>;
   /** Keys: lower-case programme ids. */
   programById: DataLoader<string, ProgramRow | null>;
+  /**
+   * WorkforceSegment keys: every key of a request answered by one pipeline per question. Takes
+   * the resolver's context: Apollo hands resolvers a copy of the built context, and the auth
+   * plugin attaches the caller (who decides suppression) to that copy.
+   */
+  segments(context: object): DataLoader<string, ResolvedSegment<TrainingMeasures>>;
+}
+
+/** What the segment loader needs besides the models. */
+export interface SegmentLoaderOptions {
+  compute: SegmentComputer<TrainingMeasures>;
+  threshold: number;
+  today: () => Date;
 }
 
 /**
  * Per-request loaders: however many servants a request (or a gateway `_entities` batch) touches,
  * the learning records are read with one `$in` query and the programmes with another.
  */
-export function createLoaders(models: TrainingModels): Loaders {
+export function createLoaders(models: TrainingModels, analytics?: SegmentLoaderOptions): Loaders {
   const recordsByServant = createGroupLoader<RecordRow>(
     (ids) =>
       models.LearningRecord.find({ servantId: { $in: [...ids] } }, RECORD_FIELDS)
@@ -55,5 +69,15 @@ export function createLoaders(models: TrainingModels): Loaders {
     (row) => String(row._id),
   );
 
-  return { recordsByServant, programById };
+  // Made on first use, once the caller is known: whether small segments are hidden depends on it.
+  let segments: DataLoader<string, ResolvedSegment<TrainingMeasures>> | undefined;
+  return {
+    recordsByServant,
+    programById,
+    segments(context) {
+      if (!analytics) throw new Error('segment loader not configured');
+      segments ??= createSegmentLoader(analytics.compute, context, { threshold: analytics.threshold, today: analytics.today });
+      return segments;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from 
 import { registerModels, type LearningRecordDoc, type TrainingModels, type TrainingProgramDoc } from './models';
 import { addDays, addMonths, toDate, utcDay } from './rules/dates';
 import { checkProgramHours, type TrainingType } from './rules/training';
-import { rulesLookup } from './rules/reference';
+import { DEFAULT_RULE_ENTRIES, rulesLookup } from './rules/reference';
 import { CATALOGUE, type CatalogueEntry } from './seed-catalogue';
 
 export interface SeedTrainingOptions {
@@ -100,6 +100,8 @@ class ServantPlanner {
     private readonly pools: Pools,
     private readonly today: Date,
     private readonly periodMonths: number,
+    /** First day retraining triggers are in force: entrants since then were retrained on entry. */
+    private readonly retrainingFrom: Date,
   ) {}
 
   private pickRegular(s: RosterEntry, birthYear: number): Program {
@@ -150,18 +152,23 @@ class ServantPlanner {
     // Long-serving active servants who let training lapse: nothing completed since before the cutoff.
     const lapsed = inService && entry.getTime() < cutoff.getTime() && rng.chance(LAPSED_SHARE);
     if (lapsed) horizon = addDays(cutoff, -rng.int(1, 400));
-    if (horizon.getTime() < windowStart.getTime()) return this.lapsedTail(s, [], lapsed, entry, cutoff);
-
+    const retrains = s.corps === 'B' || s.corps === 'A' || s.isManagerial;
     const out: LearningRecordDoc[] = [];
-    let cursor: Date;
     const enteredInWindow = entry.getTime() >= addMonths(today, -12 * HISTORY_YEARS).getTime();
-    if (enteredInWindow && (s.corps === 'B' || s.corps === 'A' || s.isManagerial)) {
-      // Retraining on first entry to corps B or on appointment to a managerial post (rule 3).
-      const late = rng.chance(LATE_RETRAINING_SHARE);
-      const start = workingDay(addDays(entry, late ? rng.int(190, 320) : rng.int(10, 120)));
-      const rec = start.getTime() <= horizon.getTime() ? this.record(s, rng.pick(this.pools.entryRetraining(s)), start, horizon, inService && !lapsed) : null;
+    // Entrants since the retraining rule but before the window still did their entry retraining:
+    // without it every one of them would be retraining-overdue in the alert list.
+    if (!enteredInWindow && retrains && entry.getTime() >= this.retrainingFrom.getTime()) {
+      const rec = this.entryRetraining(s, entry, horizon, false);
       if (rec) out.push(rec);
-      cursor = rec ? addDays(rec.endDate ?? start, rng.int(GAP_DAYS[0], GAP_DAYS[1])) : horizon;
+    }
+    if (horizon.getTime() < windowStart.getTime()) return this.lapsedTail(s, out, lapsed, entry, cutoff);
+
+    let cursor: Date;
+    if (enteredInWindow && retrains) {
+      // Retraining on first entry to corps B or on appointment to a managerial post (rule 3).
+      const rec = this.entryRetraining(s, entry, horizon, inService && !lapsed);
+      if (rec) out.push(rec);
+      cursor = rec ? addDays(rec.endDate ?? rec.startDate, rng.int(GAP_DAYS[0], GAP_DAYS[1])) : horizon;
     } else if (enteredInWindow) {
       cursor = addDays(entry, rng.int(30, 365));
     } else {
@@ -179,6 +186,13 @@ class ServantPlanner {
       cursor = addDays(last, rng.int(GAP_DAYS[0], GAP_DAYS[1]));
     }
     return this.lapsedTail(s, out, lapsed, entry, cutoff);
+  }
+
+  /** The retraining that follows entry: within six months, or late for a few. */
+  private entryRetraining(s: RosterEntry, entry: Date, horizon: Date, allowOpen: boolean): LearningRecordDoc | null {
+    const late = this.rng.chance(LATE_RETRAINING_SHARE);
+    const start = workingDay(addDays(entry, late ? this.rng.int(190, 320) : this.rng.int(10, 120)));
+    return start.getTime() <= horizon.getTime() ? this.record(s, this.rng.pick(this.pools.entryRetraining(s)), start, horizon, allowOpen) : null;
   }
 
   /** Some lapsed servants did start something lately: a withdrawal, or a course still in progress. */
@@ -235,7 +249,8 @@ export async function seedTraining(db: Connection, options: SeedTrainingOptions)
   });
   await models.TrainingProgram.collection.insertMany(programs.map((p) => p.doc), { ordered: false });
 
-  const planner = new ServantPlanner(rng, new Pools(programs), today, rules.trainingPeriodMonths);
+  const retrainingFrom = new Date(`${DEFAULT_RULE_ENTRIES.map((e) => e.validFrom).sort()[0]}T00:00:00Z`);
+  const planner = new ServantPlanner(rng, new Pools(programs), today, rules.trainingPeriodMonths, retrainingFrom);
   const counts: SeedTrainingCounts = { programs: programs.length, learningRecords: 0, enrolled: 0, completed: 0, withdrawn: 0 };
   let buffer: LearningRecordDoc[] = [];
   const flush = async () => {

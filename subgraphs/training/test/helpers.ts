@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
-import { attachCommandCounter, connectDatabase, testAuth, type GraphQLResponse } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, registerDirectoryModels, testAuth, type GraphQLResponse, type TokenClaims } from '@civil-service/shared';
 import { createTrainingSubgraph } from '../src';
 import type { LearningRecordDoc, TrainingProgramDoc } from '../src/models';
 
@@ -18,31 +18,40 @@ export interface Harness {
   counter: ReturnType<typeof attachCommandCounter>;
   /** POSTs to the subgraph's /graphql the way the gateway does. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** The same, with a token of the given claims (analyst, hr of a body...). */
+  queryAs<T = Record<string, unknown>>(claims: TokenClaims, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
 /** The training subgraph alone over HTTP, against a fresh embedded database, with "today" pinned. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(config: { minCell?: number } = {}): Promise<Harness> {
   const mongo = await startEmbeddedMongo({ port: 0 });
   const db = await connectDatabase({ uri: mongo.uri, dbName: `training_test_${randomBytes(4).toString('hex')}` });
   const counter = attachCommandCounter(db);
   const auth = await testAuth({ role: 'academy' });
-  const app = createTrainingSubgraph({ db, config: { now: () => TODAY }, auth: { verifier: auth.verifier } });
+  // hr's scope as personnel would answer it, here read from the directory copy the tests fill.
+  const { Directory } = registerDirectoryModels(db);
+  const bodyChains = async (ids: readonly string[]) => {
+    const found = new Map((await Directory.find({ _id: { $in: [...ids] } }, { bodyChain: 1 }).lean().exec()).map((e) => [e._id, e.bodyChain]));
+    return ids.map((id) => found.get(id) ?? null);
+  };
+  const app = createTrainingSubgraph({ db, config: { now: () => TODAY, ...config }, auth: { verifier: auth.verifier, bodyChains } });
   await app.models.TrainingProgram.init();
   await app.models.LearningRecord.init();
+  await app.models.Directory.init();
   const server = await app.listen(0, '127.0.0.1');
+  const post = async (headers: Record<string, string>, query: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as GraphQLResponse<never>;
+  };
   return {
     db,
     app,
     url: server.url,
     counter,
-    async query(query, variables) {
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...auth.headersFor(query) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
+    query: (query, variables) => post(auth.headersFor(query), query, variables),
+    async queryAs(claims, query, variables) {
+      return post(await auth.headersAs(claims), query, variables);
     },
     async stop() {
       await server.close();

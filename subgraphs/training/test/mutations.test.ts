@@ -1,8 +1,11 @@
 import { d, program, record, servantId, startHarness, type Harness } from './helpers';
+import { enlist } from './directory';
 import type { TrainingProgramDoc } from '../src/models';
 
 /** enrollInTraining and completeTraining: what they write, and every refusal writing nothing. */
 let h: Harness;
+/** A servant the directory copy knows (writes about unknown servants are refused). */
+const knownServant = async () => (await enlist(h.app.models.Directory, servantId()))[0];
 let course: TrainingProgramDoc;
 let retraining: TrainingProgramDoc;
 
@@ -49,6 +52,9 @@ async function expectRefused(mutation: string, variables: Record<string, unknown
 
 describe('enrollInTraining', () => {
   const servant = servantId();
+  beforeAll(async () => {
+    await enlist(h.app.models.Directory, servant);
+  });
 
   it('enrols a servant; the record is ENROLLED and shows on the servant', async () => {
     const res = await h.query<{ enrollInTraining: Record<string, unknown> }>(ENROLL, { servantId: servant, programId: String(course._id), startDate: '2026-10-05' });
@@ -64,7 +70,7 @@ describe('enrollInTraining', () => {
   });
 
   it('stores an upper-case servant id in the canonical lower case', async () => {
-    const other = servantId();
+    const other = await knownServant();
     const res = await h.query<{ enrollInTraining: { id: string } }>(ENROLL, { servantId: other.toUpperCase(), programId: String(retraining._id), startDate: '2026-11-02' });
     expect(res.errors).toBeUndefined();
     const stored = await h.app.models.LearningRecord.findById(res.data!.enrollInTraining.id).lean().exec();
@@ -78,12 +84,27 @@ describe('enrollInTraining', () => {
   });
 
   it('lets only one of two simultaneous identical enrolments through', async () => {
-    const racer = servantId();
+    const racer = await knownServant();
     const vars = { servantId: racer, programId: String(course._id), startDate: '2026-11-23' };
     const results = await Promise.all([h.query(ENROLL, vars), h.query(ENROLL, vars), h.query(ENROLL, vars)]);
     const codes = results.map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK')).sort();
     expect(codes).toEqual(['CONFLICT', 'CONFLICT', 'OK']);
     expect(await h.app.models.LearningRecord.countDocuments({ servantId: racer })).toBe(1);
+  });
+
+  it('refuses a servant the directory does not know (NOT_FOUND), writing nothing', async () => {
+    const stranger = servantId();
+    await expectRefused(ENROLL, { servantId: stranger, programId: String(course._id), startDate: '2026-10-05' }, 'NOT_FOUND');
+    expect(await h.app.models.LearningRecord.countDocuments({ servantId: stranger })).toBe(0);
+    // Once personnel's feed has brought the servant, the same enrolment goes through.
+    await enlist(h.app.models.Directory, stranger);
+    const res = await h.query(ENROLL, { servantId: stranger, programId: String(course._id), startDate: '2026-10-05' });
+    expect(res.errors).toBeUndefined();
+  });
+
+  it('still refuses bad input and an unknown programme before asking who the servant is', async () => {
+    await expectRefused(ENROLL, { servantId: servantId(), programId: String(course._id), startDate: '2019-01-10' }, 'BAD_USER_INPUT', 'startDate');
+    await expectRefused(ENROLL, { servantId: servantId(), programId: '0123456789abcdef01234567', startDate: '2026-10-05' }, 'NOT_FOUND');
   });
 
   it('refuses a malformed servant id (BAD_USER_INPUT naming servantId)', async () => {
@@ -113,6 +134,7 @@ describe('completeTraining', () => {
   let recordId: string;
 
   beforeAll(async () => {
+    await enlist(h.app.models.Directory, servant);
     const res = await h.query<{ enrollInTraining: { id: string } }>(ENROLL, { servantId: servant, programId: String(course._id), startDate: '2026-10-05' });
     recordId = res.data!.enrollInTraining.id;
   });
@@ -163,7 +185,7 @@ describe('completeTraining', () => {
   });
 
   it('stores a blank certificate number as none, and requires 120+ hours for retraining', async () => {
-    const res = await h.query<{ enrollInTraining: { id: string } }>(ENROLL, { servantId: servantId(), programId: String(retraining._id), startDate: '2026-09-01' });
+    const res = await h.query<{ enrollInTraining: { id: string } }>(ENROLL, { servantId: await knownServant(), programId: String(retraining._id), startDate: '2026-09-01' });
     const id = res.data!.enrollInTraining.id;
     await expectRefused(COMPLETE, { recordId: id, endDate: '2026-10-10', hours: 80 }, 'BAD_USER_INPUT', 'hours');
     const done = await h.query<{ completeTraining: { certificateNo: string | null; hours: number } }>(COMPLETE, { recordId: id, endDate: '2026-10-10', hours: 144, certificateNo: '   ' });

@@ -51,7 +51,9 @@ export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentC
 /**
  * The other subgraphs' side of a WorkforceSegment entity: all the keys of a request in one batch,
  * one computation per distinct question (normally one), suppression recomputed here from this
- * subgraph's own headcounts, never taken from the caller.
+ * subgraph's own headcounts, never taken from the caller. Build it on first use from a resolver's
+ * `context`, not in the context factory: Apollo hands resolvers a copy of the context, and the
+ * caller is attached to that copy after the factory has run.
  */
 export function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): DataLoader<string, ResolvedSegment<M>> {
   const suppress = suppressesFor(callerOf(context)?.role);

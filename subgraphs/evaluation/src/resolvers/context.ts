@@ -1,10 +1,13 @@
+import type { DirectoryModels } from '@civil-service/shared';
 import type { EvaluationModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt } from '../rules/evaluation';
 
 export interface Context {
-  models: EvaluationModels;
+  models: EvaluationModels & DirectoryModels;
   loaders: Loaders;
+  /** Which servant ids the directory copy knows (catching up with personnel once before saying no). */
+  knownServants: (ids: readonly string[]) => Promise<Set<string>>;
   /** Today as the subgraph sees it (tests pin it). */
   now: () => Date;
   rulesAt: RulesAt;

@@ -1,7 +1,8 @@
-import { badUserInput, conflict, mongoErrorToGraphQL } from '@civil-service/shared';
+import { badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
 import { bandFor, quarterStart, validateEvaluationInput, type EvaluationView } from '../rules/evaluation';
 import { COMPETENCY_FIELDS, type CompetencyRow } from '../loaders';
 import { civilServantResolvers } from './servant';
+import { analyticsResolvers } from './analytics';
 import { isObjectIdHex, type Context } from './context';
 
 export type { Context } from './context';
@@ -22,7 +23,10 @@ export const resolvers = {
     competencies(_parent: unknown, _args: unknown, ctx: Context): Promise<CompetencyRow[]> {
       return ctx.models.Competency.find({}, COMPETENCY_FIELDS).sort({ code: 1 }).lean<CompetencyRow[]>().exec();
     },
+    ...analyticsResolvers.Query,
   },
+
+  WorkforceSegment: analyticsResolvers.WorkforceSegment,
 
   Mutation: {
     async recordEvaluation(_parent: unknown, { input }: { input: EvaluationInput }, ctx: Context): Promise<EvaluationView> {
@@ -32,12 +36,15 @@ export const resolvers = {
       const today = ctx.now();
       const problem = validateEvaluationInput(input, today, ctx.rulesAt);
       if (problem) throw badUserInput(problem.message, problem.field);
+      const servantId = input.servantId.toLowerCase();
+      // Scores only for servants of the register: personnel is the master of who exists.
+      if (!(await ctx.knownServants([servantId])).has(servantId)) throw notFound(`servant ${input.servantId} is not in the register`);
       const { QuarterlyEvaluation } = ctx.models;
       // The unique (servantId, year, quarter) index is what refuses a duplicate, also under races.
       await QuarterlyEvaluation.init();
       try {
         await QuarterlyEvaluation.create({
-          servantId: input.servantId.toLowerCase(),
+          servantId,
           year: input.year,
           quarter: input.quarter,
           score: input.score,
@@ -49,7 +56,7 @@ export const resolvers = {
         }
         throw mongoErrorToGraphQL(err);
       }
-      ctx.loaders.quartersByServant.clear(input.servantId.toLowerCase());
+      ctx.loaders.quartersByServant.clear(servantId);
       return {
         period: 'QUARTER',
         year: input.year,

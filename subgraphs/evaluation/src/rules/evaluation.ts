@@ -159,6 +159,33 @@ export function assessmentRequired(latestBand: Band | null, rulesToday: Evaluati
   return isBandBelow(latestBand, rulesToday.requiredBand, rulesToday);
 }
 
+export interface DueQuarter {
+  year: number;
+  quarter: number;
+  /** The last day to record it (inclusive). */
+  due: Date;
+}
+
+/** Due date of a quarter: the day of the following month in force on the quarter's last day (as the seeder uses). */
+export function dueDateOf(year: number, quarter: number, rulesAt: RulesAt): Date {
+  return evaluationDueDate(year, quarter, rulesAt(quarterEnd(year, quarter)).dueDayOfFollowingMonth);
+}
+
+/** The most recent quarter whose due date has passed on `today`'s UTC date (the due day itself is still in time). */
+export function latestOverdueQuarter(today: Date, rulesAt: RulesAt): DueQuarter {
+  let year = today.getUTCFullYear();
+  let quarter = quarterOf(today);
+  const day = Date.UTC(year, today.getUTCMonth(), today.getUTCDate());
+  for (;;) {
+    quarter -= 1;
+    if (quarter === 0) {
+      quarter = 4;
+      year -= 1;
+    }
+    const due = dueDateOf(year, quarter, rulesAt);
+    if (due.getTime() < day) return { year, quarter, due };
+  }
+}
 export interface InputProblem {
   field: string;
   message: string;

@@ -1,6 +1,7 @@
 import { Types, type ClientSession } from 'mongoose';
 import { badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
 import { IN_SERVICE, MOVE_REASONS, type CivilServantDoc, type PositionDoc, type SanctionDoc, type SeparationReason, type StateBodyDoc } from '../models';
+import { recordDirectoryChange } from '../directory/writer';
 import { categoryMismatch } from '../rules/category';
 import { addDays, addYears, isoDay, utcDay } from '../rules/dates';
 import { checkName, checkOptionalName, checkText, surnameKey, type Checked } from '../rules/input';
@@ -132,6 +133,7 @@ async function hireCivilServant(_: unknown, { input }: { input: HireInput }, ctx
       [{ servantId: id, type: existing ? 'REHIRE' : 'HIRE', date: startDate, orderNumber, positionId, stateBodyId: body._id, reason: null, recordedAt: ctx.now() }],
       { session },
     );
+    await recordDirectoryChange(ctx.db, m, ctx.directory, [id], ctx.now(), session);
     return id;
   });
   return m.CivilServant.findById(servantId).lean<CivilServantDoc>().exec();
@@ -179,6 +181,7 @@ async function dismissCivilServant(_: unknown, { input }: { input: DismissInput 
       [{ servantId, type: 'DISMISSAL', date: endDate, orderNumber, positionId: current.positionId, stateBodyId: current.stateBodyId, reason: input.reason, recordedAt: ctx.now() }],
       { session },
     );
+    await recordDirectoryChange(ctx.db, m, ctx.directory, [servantId], ctx.now(), session);
   });
   return m.CivilServant.findById(servantId).lean<CivilServantDoc>().exec();
 }

@@ -3,6 +3,7 @@ import categoryLevels from '../../reference/category-levels.json';
 import corpsAReserve from '../../reference/corps-a-reserve.json';
 import hiring from '../../reference/hiring.json';
 import reentryBars from '../../reference/reentry-bars.json';
+import rotationTenure from '../../reference/rotation-tenure.json';
 import sanctionTypes from '../../reference/sanction-types.json';
 import type { CategoryTable } from './category';
 import { utcDay } from './dates';
@@ -32,6 +33,10 @@ export interface CorpsAReserveRule {
   requireCorpsAReserve: boolean;
 }
 
+export interface RotationTenureRule {
+  limitsYears: number[];
+}
+
 /** Every effective-dated table of the subgraph; each defaults to its file in reference/. */
 export interface PersonnelRuleEntries {
   categoryLevels: ReferenceEntry<CategoryTable>[];
@@ -39,6 +44,7 @@ export interface PersonnelRuleEntries {
   sanctionTypes: ReferenceEntry<SanctionRules>[];
   corpsAReserve: ReferenceEntry<CorpsAReserveRule>[];
   hiring: ReferenceEntry<HiringLimits>[];
+  rotationTenure: ReferenceEntry<RotationTenureRule>[];
 }
 
 export const DEFAULT_RULE_ENTRIES: PersonnelRuleEntries = {
@@ -47,6 +53,7 @@ export const DEFAULT_RULE_ENTRIES: PersonnelRuleEntries = {
   sanctionTypes: sanctionTypes.entries as ReferenceEntry<SanctionRules>[],
   corpsAReserve: corpsAReserve.entries as ReferenceEntry<CorpsAReserveRule>[],
   hiring: hiring.entries as ReferenceEntry<HiringLimits>[],
+  rotationTenure: rotationTenure.entries as ReferenceEntry<RotationTenureRule>[],
 };
 
 function lookup<T>(name: string, entries: ReferenceEntry<T>[], fallback?: T): (date: Date) => T {
@@ -66,16 +73,20 @@ export interface PersonnelRules {
   sanctionRulesAt(date: Date): SanctionRules;
   corpsAReserveRequiredAt(date: Date): boolean;
   hiringAt(date: Date): HiringLimits;
+  /** Rotation tenure limits in years; none in force means no tenure check. */
+  rotationLimitsAt(date: Date): number[];
 }
 
 export function personnelRules(overrides: Partial<PersonnelRuleEntries> = {}): PersonnelRules {
   const e = { ...DEFAULT_RULE_ENTRIES, ...overrides };
   const corpsA = lookup('corps-a-reserve', e.corpsAReserve, { requireCorpsAReserve: false });
+  const rotationLimits = lookup('rotation-tenure', e.rotationTenure, { limitsYears: [] });
   return {
     categoryTableAt: lookup('category-levels', e.categoryLevels),
     reentryBarsAt: lookup('reentry-bars', e.reentryBars, {}),
     sanctionRulesAt: lookup('sanction-types', e.sanctionTypes, { types: [], lapsesAfterMonths: 0 }),
     corpsAReserveRequiredAt: (date) => corpsA(date).requireCorpsAReserve,
     hiringAt: lookup('hiring', e.hiring),
+    rotationLimitsAt: (date) => rotationLimits(date).limitsYears,
   };
 }

@@ -30,6 +30,19 @@ export interface ServiceRequestStatDoc {
   onTime: number;
 }
 
+/**
+ * A body's requests of one month over all its services and staff: the sum of its
+ * `servicerequeststats` rows, kept beside them because a workforce question sums a year of months
+ * over every body, and the rows split per service and front-office servant are ~50 times as many.
+ */
+export interface RequestTotalDoc {
+  stateBodyId: string;
+  year: number;
+  month: number;
+  requests: number;
+  onTime: number;
+}
+
 export interface FeedbackDoc {
   _id: Types.ObjectId;
   serviceCode: string;
@@ -79,6 +92,21 @@ const requestStatSchema = new Schema<ServiceRequestStatDoc>(
 requestStatSchema.index({ stateBodyId: 1, year: 1 });
 requestStatSchema.index({ servantId: 1 });
 
+const requestTotalSchema = new Schema<RequestTotalDoc>(
+  {
+    stateBodyId: { type: String, required: true },
+    year: { type: Number, required: true },
+    month: { type: Number, required: true, min: 1, max: 12 },
+    requests: { type: Number, required: true, min: 0 },
+    onTime: { type: Number, required: true, min: 0 },
+  },
+  { collection: 'servicerequesttotals', versionKey: false },
+);
+// One total per body and month; a one-body question reads its months through it.
+requestTotalSchema.index({ stateBodyId: 1, year: 1, month: 1 }, { unique: true });
+// Workforce measures read the window's months over every body (year leads the match).
+requestTotalSchema.index({ year: 1, month: 1 });
+
 const feedbackSchema = new Schema<FeedbackDoc>(
   {
     serviceCode: { type: String, required: true },
@@ -95,6 +123,8 @@ const feedbackSchema = new Schema<FeedbackDoc>(
 // Body figures are read per (body, year of submission); servant figures per servant.
 feedbackSchema.index({ stateBodyId: 1, submittedOn: 1 });
 feedbackSchema.index({ servantId: 1 });
+// Workforce measures read the window's feedback over every body.
+feedbackSchema.index({ submittedOn: 1 });
 
 const violationSchema = new Schema<ViolationDoc>(
   {
@@ -111,10 +141,13 @@ const violationSchema = new Schema<ViolationDoc>(
 violationSchema.index({ stateBodyId: 1, detectedOn: 1 });
 // A servant's violations, most recent first (ServantServiceQuality.violations).
 violationSchema.index({ servantId: 1, detectedOn: -1 });
+// The repeated violations alert reads the window's violations over every servant.
+violationSchema.index({ detectedOn: 1 });
 
 export interface ServicesQualityModels {
   PublicService: Model<PublicServiceDoc>;
   ServiceRequestStat: Model<ServiceRequestStatDoc>;
+  RequestTotal: Model<RequestTotalDoc>;
   Feedback: Model<FeedbackDoc>;
   Violation: Model<ViolationDoc>;
 }
@@ -125,7 +158,25 @@ export function registerModels(db: Connection): ServicesQualityModels {
   return {
     PublicService: get('PublicService', publicServiceSchema),
     ServiceRequestStat: get('ServiceRequestStat', requestStatSchema),
+    RequestTotal: get('RequestTotal', requestTotalSchema),
     Feedback: get('Feedback', feedbackSchema),
     Violation: get('Violation', violationSchema),
   };
+}
+
+/**
+ * Rebuilds the monthly body totals from the statistics rows (after statistics are loaded other
+ * than by the seeder, which writes both). One aggregation and one bulk insert.
+ */
+export async function rebuildRequestTotals(models: ServicesQualityModels): Promise<number> {
+  const rows = await models.ServiceRequestStat.aggregate<{ _id: { b: string; y: number; m: number }; requests: number; onTime: number }>([
+    { $group: { _id: { b: '$stateBodyId', y: '$year', m: '$month' }, requests: { $sum: '$requests' }, onTime: { $sum: '$onTime' } } },
+  ]).exec();
+  await models.RequestTotal.deleteMany({});
+  if (rows.length === 0) return 0;
+  await models.RequestTotal.insertMany(
+    rows.map((r) => ({ stateBodyId: r._id.b, year: r._id.y, month: r._id.m, requests: r.requests, onTime: r.onTime })),
+    { ordered: false },
+  );
+  return rows.length;
 }

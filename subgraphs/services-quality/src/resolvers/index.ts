@@ -2,6 +2,7 @@ import type { FeedbackDoc, PublicServiceDoc, ViolationDoc } from '../models';
 import { ONE_REPLY } from '../loaders';
 import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
+import { analyticsEntityResolvers, analyticsQueryResolvers } from './analytics';
 import type { Context } from './context';
 
 export type { Context } from './context';
@@ -12,11 +13,13 @@ export const resolvers = {
       ctx.models.PublicService.find().sort({ _id: 1 }).batchSize(ONE_REPLY).lean<PublicServiceDoc[]>().exec(),
     publicService: (_parent: unknown, args: { code: string }, ctx: Context): Promise<PublicServiceDoc | null> =>
       ctx.loaders.serviceByCode.load(args.code),
+    ...analyticsQueryResolvers,
   },
 
   Mutation: mutationResolvers,
 
   ...entityResolvers,
+  ...analyticsEntityResolvers,
 
   PublicService: {
     __resolveReference: (ref: { code?: unknown }, ctx: Context): Promise<PublicServiceDoc | null> | null =>

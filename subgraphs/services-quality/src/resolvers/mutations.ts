@@ -25,8 +25,9 @@ function utcDay(d: Date): Date {
 
 export const mutationResolvers = {
   /**
-   * Every check runs before the single insert, so refused input writes nothing. The body and the
-   * servant are personnel's records: only their id shape can be checked here.
+   * Every check runs before the single insert, so refused input writes nothing. A named servant
+   * must be in the directory copy (NOT_FOUND otherwise; the copy catches up with personnel once
+   * before refusing). The body is personnel's record: only its id shape is checked here.
    */
   async submitServiceFeedback(_parent: unknown, { input }: { input: FeedbackInput }, ctx: Context): Promise<FeedbackDoc> {
     const stateBodyId = requireId(input.stateBodyId, 'stateBodyId', 'state body');
@@ -36,6 +37,9 @@ export const mutationResolvers = {
     if (!checked.ok) throw badUserInput(checked.problem.message, checked.problem.field);
     const service = await ctx.loaders.serviceByCode.load(input.serviceCode);
     if (!service) throw notFound(`serviceCode: no public service with code '${input.serviceCode}'`);
+    if (servantId && !(await ctx.knownServants([servantId])).has(servantId)) {
+      throw notFound(`servantId: no civil servant with id '${servantId}'`);
+    }
 
     const doc: FeedbackDoc = {
       _id: new Types.ObjectId(),

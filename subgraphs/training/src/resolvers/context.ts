@@ -1,10 +1,13 @@
+import type { DirectoryModels } from '@civil-service/shared';
 import type { TrainingModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt, TrainingRules } from '../rules/training';
 
 export interface Context {
-  models: TrainingModels;
+  models: TrainingModels & DirectoryModels;
   loaders: Loaders;
+  /** Which of these servant ids the directory copy knows (catching up with personnel once first). */
+  knownServants: (ids: readonly string[]) => Promise<Set<string>>;
   /** Now as the subgraph sees it (tests pin it). */
   now: () => Date;
   rulesAt: RulesAt;

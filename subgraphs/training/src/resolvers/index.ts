@@ -4,6 +4,7 @@ import { PROGRAM_FIELDS } from '../loaders';
 import { TRAINING_TYPES, type TrainingType } from '../rules/training';
 import { civilServantResolvers } from './servant';
 import { mutationResolvers } from './mutations';
+import { analyticsQueryResolvers, workforceSegmentResolvers } from './analytics';
 import { isObjectIdHex, type Context } from './context';
 
 export type { Context } from './context';
@@ -21,11 +22,14 @@ export const resolvers = {
       if (!isObjectIdHex(id)) throw badUserInput('id must be a 24-character hexadecimal programme id', 'id');
       return ctx.loaders.programById.load(id.toLowerCase());
     },
+    ...analyticsQueryResolvers,
   },
 
   Mutation: mutationResolvers,
 
   CivilServant: civilServantResolvers,
+
+  WorkforceSegment: workforceSegmentResolvers,
 
   TrainingProgram: {
     __resolveReference(ref: { id?: unknown }, ctx: Context): Promise<ProgramRow | null> | null {

@@ -40,6 +40,9 @@ export const mutationResolvers = {
     const { TrainingProgram, LearningRecord } = ctx.models;
     const program = await TrainingProgram.findById(programId, PROGRAM_FIELDS).lean<ProgramRow>().exec();
     if (!program) throw notFound(`training programme ${programId} does not exist`);
+    // The directory copy is this subgraph's knowledge of who is a servant; it catches up with
+    // personnel once before refusing, so a servant hired a moment ago is not turned away.
+    if (!(await ctx.knownServants([servantId])).has(servantId)) throw notFound(`civil servant ${servantId} does not exist`);
 
     // The check gives a clear message; the partial unique index is what holds under concurrent requests.
     const open = await LearningRecord.exists({ servantId, programId: program._id, status: 'ENROLLED' }).exec();

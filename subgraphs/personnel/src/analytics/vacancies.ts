@@ -1,0 +1,68 @@
+import { Types, type QueryFilter } from 'mongoose';
+import { cellIdOf, type SegmentQuery, type SegmentValues, type WorkforceDimension } from '@civil-service/shared';
+import type { PersonnelModels, PositionDoc, StateBodyDoc } from '../models';
+import { FIRST_BATCH } from './batch';
+
+/** Dimensions a position has; a vacancy has no gender or age. */
+const POSITION_DIMENSIONS: ReadonlySet<WorkforceDimension> = new Set(['REGION', 'STATE_BODY', 'STATE_BODY_LEVEL', 'CORPS', 'CATEGORY_CODE']);
+
+/** Whether a question can have vacancies: not when it groups or filters by a servant's own attributes. */
+export function hasVacancies(query: SegmentQuery): boolean {
+  return query.filter.gender === undefined && query.groupBy.every((d) => POSITION_DIMENSIONS.has(d));
+}
+
+type BodyRow = Pick<StateBodyDoc, '_id' | 'level' | 'region'>;
+
+interface PositionGroup {
+  _id: { body?: Types.ObjectId; corps?: string; categoryCode?: string };
+  n: number;
+}
+
+/**
+ * Positions of the staff list matching the question, counted per segment (by cell id): one
+ * positions pipeline grouped by body, corps and category as the question needs, plus one read of
+ * the bodies when region or level is asked (a few thousand bodies, not one per segment).
+ */
+export async function positionsPerCell(m: PersonnelModels, query: SegmentQuery): Promise<Map<string, number>> {
+  const { filter, groupBy } = query;
+  const needsBodies = filter.region !== undefined || filter.stateBodyLevel !== undefined || groupBy.includes('REGION') || groupBy.includes('STATE_BODY_LEVEL');
+  const match: QueryFilter<PositionDoc> = {};
+  let bodies = new Map<string, BodyRow>();
+  if (needsBodies) {
+    const q: QueryFilter<StateBodyDoc> = {};
+    if (filter.region !== undefined) q.region = filter.region as StateBodyDoc['region'];
+    if (filter.stateBodyLevel !== undefined) q.level = filter.stateBodyLevel as StateBodyDoc['level'];
+    if (filter.stateBodyId !== undefined) q._id = new Types.ObjectId(filter.stateBodyId);
+    const rows = await m.StateBody.find(q, '_id level region').batchSize(FIRST_BATCH).lean<BodyRow[]>().exec();
+    bodies = new Map(rows.map((b) => [b._id.toHexString(), b]));
+    if (filter.region !== undefined || filter.stateBodyLevel !== undefined) match.stateBodyId = { $in: rows.map((b) => b._id) };
+  }
+  if (filter.stateBodyId !== undefined) match.stateBodyId = new Types.ObjectId(filter.stateBodyId);
+  if (filter.corps !== undefined) match.corps = filter.corps as PositionDoc['corps'];
+  if (filter.categoryCode !== undefined) match.categoryCode = filter.categoryCode;
+  if (needsBodies && filter.stateBodyId !== undefined && !bodies.size) return new Map();
+
+  const key: Record<string, string> = {};
+  if (groupBy.some((d) => d === 'REGION' || d === 'STATE_BODY' || d === 'STATE_BODY_LEVEL')) key.body = '$stateBodyId';
+  if (groupBy.includes('CORPS')) key.corps = '$corps';
+  if (groupBy.includes('CATEGORY_CODE')) key.categoryCode = '$categoryCode';
+  const groups = await m.Position.aggregate<PositionGroup>([{ $match: match }, { $group: { _id: key, n: { $sum: 1 } } }])
+    .option({ batchSize: FIRST_BATCH })
+    .exec();
+
+  const out = new Map<string, number>();
+  for (const g of groups) {
+    const bodyId = g._id.body ? g._id.body.toHexString() : null;
+    const body = bodyId ? bodies.get(bodyId) : undefined;
+    const values: SegmentValues = {
+      REGION: body?.region ?? null,
+      STATE_BODY: bodyId,
+      STATE_BODY_LEVEL: body?.level ?? null,
+      CORPS: g._id.corps ?? null,
+      CATEGORY_CODE: g._id.categoryCode ?? null,
+    };
+    const cell = cellIdOf(groupBy, values);
+    out.set(cell, (out.get(cell) ?? 0) + g.n);
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { DirectoryEntry, DirectoryModels, DirectoryPeriod } from '@civil-service/shared';
+
+/**
+ * Unit tests run without personnel, so they fill the subgraph's directory copy themselves. These
+ * build entries of the shape personnel's feed writes.
+ */
+export interface TestBody {
+  id: string;
+  region: string;
+  level: string;
+  /** The body's ancestors, nearest first (hr's scope). */
+  parents?: string[];
+}
+
+export interface TestPeriod {
+  body: TestBody;
+  from: string;
+  /** Last day, inclusive; omitted while held. */
+  to?: string;
+  corps?: string;
+  categoryCode?: string;
+}
+
+let seq = 0;
+
+export function directoryEntry(id: string, periods: TestPeriod[], extra: Partial<Pick<DirectoryEntry, 'gender' | 'birthYear' | 'status'>> = {}): DirectoryEntry {
+  const full: DirectoryPeriod[] = periods.map((p, i) => ({
+    from: new Date(p.from),
+    to: p.to ? new Date(p.to) : null,
+    positionId: `${id.slice(0, 20)}${String(i).padStart(4, '0')}`,
+    stateBodyId: p.body.id,
+    stateBodyLevel: p.body.level,
+    region: p.body.region,
+    corps: p.corps ?? 'B',
+    categoryCode: p.categoryCode ?? 'E-2',
+    managerial: false,
+    rotationSubject: false,
+  }));
+  const last = periods.at(-1);
+  const current = last && !last.to ? last : undefined;
+  seq += 1;
+  return {
+    _id: id,
+    seq,
+    changedAt: new Date('2026-01-01'),
+    status: extra.status ?? (current ? 'ACTIVE' : 'DISMISSED'),
+    gender: extra.gender ?? 'FEMALE',
+    birthYear: extra.birthYear ?? 1985,
+    entryDate: full[0]?.from ?? null,
+    stateBodyId: current?.body.id ?? null,
+    stateBodyLevel: current?.body.level ?? null,
+    region: current?.body.region ?? null,
+    corps: current ? (current.corps ?? 'B') : null,
+    categoryCode: current ? (current.categoryCode ?? 'E-2') : null,
+    bodyChain: current ? [current.body.id, ...(current.body.parents ?? [])] : [],
+    periods: full,
+  };
+}
+
+/** A servant in service at `body` since 2015, for tests that only need the servant to exist. */
+export function servantAt(id: string, body: TestBody): DirectoryEntry {
+  return directoryEntry(id, [{ body, from: '2015-01-01' }]);
+}
+
+export async function fillDirectory(models: DirectoryModels, entries: DirectoryEntry[]): Promise<void> {
+  await models.Directory.insertMany(entries);
+}
