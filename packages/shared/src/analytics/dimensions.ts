@@ -48,6 +48,11 @@ export interface SegmentQuery {
   filter: WorkforceFilter;
   /** UTC midnight of the day asked about. */
   asOf: Date;
+  /**
+   * asOf is today: the servants in service now, placed by their current assignment (the
+   * directory's current fields, as the servant list filters them), without searching the history.
+   */
+  current?: boolean;
 }
 
 /** A segment's dimension values, in `groupBy` order; null for a dimension not grouped by. */
@@ -121,7 +126,12 @@ export function checkAsOf(raw: unknown, today: Date): Date {
 
 /** The API arguments of `workforce`, checked, as one question. */
 export function segmentQueryOf(args: { groupBy?: unknown; filter?: unknown; asOf?: unknown }, today: Date): SegmentQuery {
-  return { groupBy: checkGroupBy(args.groupBy), filter: checkWorkforceFilter(args.filter), asOf: checkAsOf(args.asOf, today) };
+  const asOf = checkAsOf(args.asOf, today);
+  return { groupBy: checkGroupBy(args.groupBy), filter: checkWorkforceFilter(args.filter), asOf, current: isToday(asOf, today) };
+}
+
+export function isToday(day: Date, today: Date): boolean {
+  return day.getTime() === Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
 }
 
 /** Date arithmetic on UTC days, for the "last 12 / 36 months" windows. */

@@ -1,5 +1,5 @@
 import { badUserInput } from '../errors';
-import { checkAsOf, checkGroupBy, checkWorkforceFilter, WORKFORCE_DIMENSIONS, type SegmentQuery, type SegmentValues, type WorkforceDimension } from './dimensions';
+import { checkAsOf, checkGroupBy, checkWorkforceFilter, isToday, WORKFORCE_DIMENSIONS, type SegmentQuery, type SegmentValues, type WorkforceDimension } from './dimensions';
 
 /**
  * A WorkforceSegment's entity key. It carries the whole question (groupBy, filter, asOf) and the
@@ -47,7 +47,8 @@ export function decodeSegmentKey(key: unknown, today: Date): DecodedSegmentKey {
     throw badUserInput('not a workforce segment key', 'key');
   }
   if (typeof body !== 'object' || body === null || body.v !== 1 || !Array.isArray(body.c)) throw badUserInput('not a workforce segment key', 'key');
-  const query: SegmentQuery = { groupBy: checkGroupBy(body.by), filter: checkWorkforceFilter(body.f), asOf: checkAsOf(body.asOf, today) };
+  const asOf = checkAsOf(body.asOf, today);
+  const query: SegmentQuery = { groupBy: checkGroupBy(body.by), filter: checkWorkforceFilter(body.f), asOf, current: isToday(asOf, today) };
   if (body.c.length !== query.groupBy.length || body.c.some((v) => v !== null && (typeof v !== 'string' || v.length > 100))) {
     throw badUserInput('not a workforce segment key', 'key');
   }

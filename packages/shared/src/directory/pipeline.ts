@@ -41,6 +41,7 @@ function periodConditions(query: SegmentQuery): { match: Record<string, unknown>
  * the group key). `extraMatch` narrows further (hr's scope, a set of ids).
  */
 export function segmentStages(query: SegmentQuery, extraMatch: Record<string, unknown> = {}): Stage[] {
+  if (query.current) return currentSegmentStages(query, extraMatch);
   const { match, expr } = periodConditions(query);
   const top: Record<string, unknown> = { periods: { $elemMatch: match }, ...extraMatch };
   if (query.filter.gender) top.gender = query.filter.gender;
@@ -51,6 +52,34 @@ export function segmentStages(query: SegmentQuery, extraMatch: Record<string, un
     { $addFields: { p: { $arrayElemAt: [{ $filter: { input: '$periods', as: 'period', cond: { $and: expr } } }, -1] } } },
     { $addFields: { seg } },
   ];
+}
+
+/** Where each dimension's current value is on a directory entry (null when not in service). */
+const CURRENT_PATHS: Record<WorkforceDimension, string | null> = {
+  REGION: '$region',
+  STATE_BODY: '$stateBodyId',
+  STATE_BODY_LEVEL: '$stateBodyLevel',
+  CORPS: '$corps',
+  CATEGORY_CODE: '$categoryCode',
+  GENDER: '$gender',
+  AGE_BAND: null,
+};
+
+/**
+ * Today's question: the directory's current fields say who is in service and where, so the
+ * history need not be searched (the open assignment is the entry's last period, `p`). The same
+ * servants the list returns for the same filter.
+ */
+function currentSegmentStages(query: SegmentQuery, extraMatch: Record<string, unknown>): Stage[] {
+  const own: Record<string, unknown> = { stateBodyId: { $ne: null } };
+  for (const field of [...Object.keys(FILTER_FIELDS), 'gender']) {
+    const value = query.filter[field as keyof SegmentQuery['filter']];
+    if (value !== undefined) own[field] = value;
+  }
+  const top = Object.keys(extraMatch).length > 0 ? { $and: [own, extraMatch] } : own;
+  const seg: Record<string, unknown> = {};
+  for (const dimension of query.groupBy) seg[dimension] = CURRENT_PATHS[dimension] ?? ageBandExpression(query.asOf);
+  return [{ $match: top }, { $addFields: { p: { $arrayElemAt: ['$periods', -1] }, seg } }];
 }
 
 function ageBandExpression(asOf: Date): unknown {
