@@ -50,7 +50,7 @@ export function segmentStages(query: SegmentQuery, extraMatch: Record<string, un
   return [
     { $match: top },
     { $addFields: { p: { $arrayElemAt: [{ $filter: { input: '$periods', as: 'period', cond: { $and: expr } } }, -1] } } },
-    { $addFields: { seg } },
+    { $addFields: { seg: segValue(seg) } },
   ];
 }
 
@@ -79,7 +79,12 @@ function currentSegmentStages(query: SegmentQuery, extraMatch: Record<string, un
   const top = Object.keys(extraMatch).length > 0 ? { $and: [own, extraMatch] } : own;
   const seg: Record<string, unknown> = {};
   for (const dimension of query.groupBy) seg[dimension] = CURRENT_PATHS[dimension] ?? ageBandExpression(query.asOf);
-  return [{ $match: top }, { $addFields: { p: { $arrayElemAt: ['$periods', -1] }, seg } }];
+  return [{ $match: top }, { $addFields: { p: { $arrayElemAt: ['$periods', -1] }, seg: segValue(seg) } }];
+}
+
+/** MongoDB refuses an empty object as a field's value in $addFields: no grouping is one literal group. */
+function segValue(seg: Record<string, unknown>): unknown {
+  return Object.keys(seg).length > 0 ? seg : { $literal: {} };
 }
 
 function ageBandExpression(asOf: Date): unknown {
