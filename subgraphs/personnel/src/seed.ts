@@ -106,7 +106,8 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
   const rules = personnelRules(options.rules);
   const table = rules.categoryTableAt(today);
   const models = registerModels(db);
-  const directory = new SeedDirectory(db, today);
+  // Recorded now, not at the demo's `today`: the copies' lag figure measures from this moment.
+  const directory = new SeedDirectory(db, new Date());
   // Let mongoose finish its own index builds before the collections are dropped under it.
   await Promise.all([...Object.values(models), ...Object.values(directory.models)].map((m) => m.init()));
   const existing = new Set((await db.listCollections()).map((c) => c.name));
