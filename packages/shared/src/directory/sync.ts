@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { DirectoryEntry, DirectoryModels } from './model';
+import type { DirectoryEntry, DirectoryModels, DirectoryPeriod } from './model';
 
 /**
  * Keeps a subgraph's copy of the servant directory in step with personnel's, through personnel's
@@ -23,34 +23,13 @@ const FEED_QUERY = /* GraphQL */ `
   }
 `;
 
-/** One entry as the feed sends it (dates as strings). */
-export interface FeedEntry {
+/** One entry as the feed sends it: the stored entry with its dates as strings and its id named. */
+export type FeedEntry = Omit<DirectoryEntry, '_id' | 'changedAt' | 'entryDate' | 'periods'> & {
   servantId: string;
-  seq: number;
   changedAt: string;
-  status: string;
-  gender: string;
-  birthYear: number;
   entryDate: string | null;
-  stateBodyId: string | null;
-  stateBodyLevel: string | null;
-  region: string | null;
-  corps: string | null;
-  categoryCode: string | null;
-  bodyChain: string[];
-  periods: Array<{
-    from: string;
-    to: string | null;
-    positionId: string;
-    stateBodyId: string;
-    stateBodyLevel: string;
-    region: string;
-    corps: string;
-    categoryCode: string;
-    managerial: boolean;
-    rotationSubject: boolean;
-  }>;
-}
+  periods: Array<Omit<DirectoryPeriod, 'from' | 'to'> & { from: string; to: string | null }>;
+};
 
 export interface FeedPage {
   head: number;
