@@ -105,13 +105,31 @@ describe('servant directory sync', () => {
     expect(await models.Directory.find().sort({ _id: 1 }).lean()).toEqual(before);
   });
 
+  it('retries soon after a failure (personnel still starting), whatever its poll interval', async () => {
+    failing = true;
+    change('s7', 'ASTANA');
+    const copy = createDirectorySync({ models, url, serviceToken: async () => 'svc-token', intervalMs: 3_600_000 });
+    copy.start();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await copy.status()).lastError).toMatch(/FORBIDDEN/);
+      failing = false;
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && !(await models.Directory.exists({ _id: 's7' }))) await new Promise((r) => setTimeout(r, 50));
+      expect(await models.Directory.exists({ _id: 's7' })).toBeTruthy();
+    } finally {
+      failing = false;
+      await copy.stop();
+    }
+  });
+
   it('keeps its copy and reports the error when personnel refuses', async () => {
     failing = true;
     try {
       change('s6', 'ASTANA');
       const copy = sync();
       await expect(copy.catchUp()).rejects.toThrow(/FORBIDDEN/);
-      expect(await models.Directory.countDocuments()).toBe(5);
+      expect(await models.Directory.countDocuments()).toBe(6);
     } finally {
       failing = false;
     }

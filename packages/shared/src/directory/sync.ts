@@ -39,6 +39,8 @@ export interface FeedPage {
 export const FEED_PAGE_MAX = 5000;
 
 const STATE_ID = 'personnel';
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 10_000;
 
 export function entryFromFeed(e: FeedEntry): DirectoryEntry {
   const day = (s: string) => new Date(`${s.slice(0, 10)}T00:00:00.000Z`);
@@ -173,15 +175,25 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
     return inFlight;
   }
 
+  // After a failure (personnel still starting, say) the copy retries soon, backing off to the poll
+  // interval, not after a whole interval: with hourly polls a first failure would leave it empty.
+  let retryMs = RETRY_FIRST_MS;
   function schedule(delay: number) {
     if (stopped) return;
     timer = setTimeout(() => {
       running = catchUp()
-        .catch((err: unknown) => {
-          lastError = err instanceof Error ? err.message : String(err);
-          options.logger?.warn({ err }, 'servant directory sync failed; retrying');
-        })
-        .finally(() => schedule(intervalMs));
+        .then(
+          () => {
+            retryMs = RETRY_FIRST_MS;
+            schedule(intervalMs);
+          },
+          (err: unknown) => {
+            lastError = err instanceof Error ? err.message : String(err);
+            options.logger?.warn({ err }, 'servant directory sync failed; retrying');
+            schedule(Math.min(retryMs, intervalMs));
+            retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+          },
+        );
     }, delay);
     timer.unref();
   }
