@@ -110,13 +110,15 @@ describe('roles', () => {
     expect((await stack.query(q)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
-  it('hr is refused outside personnel while personnel is down (fail closed)', async () => {
-    const q = { query: `{ _entities(representations: [{ __typename: "CivilServant", id: "${servant.id}" }]) { ... on CivilServant { trainingOverdue } } }` };
+  it('hr outside personnel is decided from the directory copy while personnel is down; a servant the copy does not know is refused (fail closed)', async () => {
+    const entity = (id: string) => ({ query: `{ _entities(representations: [{ __typename: "CivilServant", id: "${id}" }]) { ... on CivilServant { trainingOverdue } } }` });
     const token = await stack.token({ role: 'hr', stateBody: servant.body });
-    expect((await stack.post(stack.subgraphUrls.training, q, { token })).body.errors).toBeUndefined();
+    expect((await stack.post(stack.subgraphUrls.training, entity(servant.id), { token })).body.errors).toBeUndefined();
     await stack.stopSubgraph('personnel');
     try {
-      expect(codes((await stack.post(stack.subgraphUrls.training, q, { token })).body)).toEqual(['_entities.0.trainingOverdue:FORBIDDEN']);
+      expect((await stack.post(stack.subgraphUrls.training, entity(servant.id), { token })).body.errors).toBeUndefined();
+      const unknown = new Types.ObjectId().toHexString();
+      expect(codes((await stack.post(stack.subgraphUrls.training, entity(unknown), { token })).body)).toEqual(['_entities.0.trainingOverdue:FORBIDDEN']);
     } finally {
       await stack.startSubgraph('personnel');
     }

@@ -42,6 +42,8 @@ export function createEvaluationSubgraph({
   directoryFeed?: DirectoryFeedOptions;
 }) {
   const directory = directoryCopyFor(db, directoryFeed, auth.logger);
+  // hr's scope from the directory copy, personnel over HTTP only for servants the copy lacks.
+  const scoped: SubgraphAuth = { ...auth, bodyChains: directory.bodyChains(auth.bodyChains) };
   const models: EvaluationModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
@@ -52,10 +54,11 @@ export function createEvaluationSubgraph({
     typeDefs: loadSubgraphSdl('evaluation'),
     resolvers,
     context: async () => ({ models, loaders: createLoaders(models, { compute, ...segmentOptions }), now, rulesAt, knownServants: directory.known }),
-    // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
-    // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    // hr's scope comes from `scoped.bodyChains` (this subgraph holds no assignments); without a
+    // directory feed or a lookup, hr is refused every scoped field here (fail closed). No field
+    // here is audited, so no writer.
     ...directory.appOptions,
-    auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger, writeTargets: { recordEvaluation: servantWriteTarget(auth, 'input') } },
+    auth: { verifier: auth.verifier, bodyChains: scoped.bodyChains, logger: auth.logger, writeTargets: { recordEvaluation: servantWriteTarget(scoped, 'input') } },
   });
   return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
 }

@@ -43,6 +43,8 @@ export function createTrainingSubgraph({
   directoryFeed?: DirectoryFeedOptions;
 }) {
   const directory = directoryCopyFor(db, directoryFeed, auth.logger);
+  // hr's scope from the directory copy, personnel over HTTP only for servants the copy lacks.
+  const scoped: SubgraphAuth = { ...auth, bodyChains: directory.bodyChains(auth.bodyChains) };
   const models: TrainingModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
@@ -70,10 +72,11 @@ export function createTrainingSubgraph({
       };
       return ctx;
     },
-    // hr's scope comes from `auth.bodyChains` (this subgraph holds no assignments); without it hr
-    // is refused every scoped field here (fail closed). No field here is audited, so no writer.
+    // hr's scope comes from `scoped.bodyChains` (this subgraph holds no assignments); without a
+    // directory feed or a lookup, hr is refused every scoped field here (fail closed). No field
+    // here is audited, so no writer.
     ...directory.appOptions,
-    auth: { verifier: auth.verifier, bodyChains: auth.bodyChains, logger: auth.logger },
+    auth: { verifier: auth.verifier, bodyChains: scoped.bodyChains, logger: auth.logger },
   });
   return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
 }

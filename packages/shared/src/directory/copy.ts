@@ -1,7 +1,10 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
+import type { AuthPolicyOptions } from '../auth/transform';
 import { registerDirectoryModels, type DirectoryModels } from './model';
 import { createDirectorySync, type DirectorySync } from './sync';
+
+type BodyChains = NonNullable<AuthPolicyOptions['bodyChains']>;
 
 /** Where a subgraph reads personnel's directory feed, and the service token it reads with. */
 export interface DirectoryFeedOptions {
@@ -20,6 +23,12 @@ export interface DirectoryCopy {
    * once before answering, so a servant hired a moment ago is not refused (read-your-writes).
    */
   known(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * hr's scope from the copy (each servant's current body and its ancestors), asking `fallback`
+   * (personnel over HTTP) only for servants the copy still does not know after catching up. With
+   * no feed, `fallback` as it is (unit tests give their own).
+   */
+  bodyChains(fallback?: BodyChains): BodyChains | undefined;
   /** For createSubgraphApp: `/ready` reports the copy's lag; the sync runs while the subgraph serves. */
   appOptions: {
     ready: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
@@ -35,16 +44,35 @@ export interface DirectoryCopy {
 export function directoryCopyFor(db: Connection, feed: DirectoryFeedOptions | undefined, logger?: Logger): DirectoryCopy {
   const models = registerDirectoryModels(db);
   const sync = feed ? createDirectorySync({ models, ...feed, ...(logger ? { logger } : {}) }) : undefined;
-  const find = async (ids: readonly string[]) =>
-    new Set((await models.Directory.find({ _id: { $in: [...ids] } }, { _id: 1 }).lean<Array<{ _id: string }>>()).map((d) => d._id));
+  const chainsOf = async (ids: readonly string[]) =>
+    new Map((await models.Directory.find({ _id: { $in: [...ids] } }, { bodyChain: 1 }).lean<Array<{ _id: string; bodyChain: string[] }>>()).map((d) => [d._id, d.bodyChain]));
+  /** The copy's entries for `ids`, caught up once with personnel when some are missing. */
+  const lookUp = async (ids: readonly string[]) => {
+    const found = await chainsOf(ids);
+    if (!sync || ids.every((id) => found.has(id))) return found;
+    await sync.catchUp().catch((err: unknown) => logger?.warn({ err }, 'directory catch-up failed; answering from the copy as it is'));
+    return chainsOf(ids);
+  };
   return {
     models,
     ...(sync ? { sync } : {}),
     async known(ids) {
-      const found = await find(ids);
-      if (!sync || ids.every((id) => found.has(id))) return found;
-      await sync.catchUp().catch((err: unknown) => logger?.warn({ err }, 'directory catch-up failed; answering from the copy as it is'));
-      return find(ids);
+      return new Set((await lookUp(ids)).keys());
+    },
+    bodyChains(fallback) {
+      if (!sync) return fallback;
+      return async (ids, context) => {
+        const found = await lookUp(ids);
+        const missing = ids.filter((id) => !found.has(id));
+        const asked = missing.length > 0 && fallback ? await fallback(missing, context) : [];
+        const remote = new Map(missing.map((id, i) => [id, asked[i] ?? null]));
+        return ids.map((id) => {
+          const chain = found.get(id);
+          // An empty chain: the servant is known and not in service, so no hr's scope holds them.
+          if (chain) return chain.length > 0 ? chain : null;
+          return remote.get(id) ?? null;
+        });
+      };
     },
     appOptions: {
       ready: async () => ({ ok: true, details: { directory: sync ? await sync.status() : 'no feed configured (PERSONNEL_URL and a service token)' } }),
