@@ -39,6 +39,8 @@ interface SubgraphFactoryResult {
   models: object;
   /** The servant directory copy's sync (not personnel, which keeps the master). */
   directorySync?: DirectorySync;
+  /** Work before serving (personnel: build the directory of a register that has none). */
+  prepare?: () => Promise<unknown>;
 }
 
 type FactoryOptions = { db: Connection; auth: SubgraphAuth; directoryFeed?: DirectoryFeedOptions };
@@ -84,6 +86,7 @@ export async function createSubgraphOn(name: SubgraphName, db: Connection, auth:
   if (name !== 'personnel' && !personnel) auth.logger?.warn('PERSONNEL_URL or a service token is missing: the servant directory copy is not fed');
   const app = FACTORIES[name]({ db, auth, ...(name !== 'personnel' && personnel ? { directoryFeed: personnel } : {}) });
   for (const model of Object.values(app.models) as Array<{ init(): Promise<unknown> }>) await model.init();
+  await app.prepare?.();
   return app;
 }
 

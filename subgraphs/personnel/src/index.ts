@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createSubgraphApp, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, type SubgraphAuth } from '@civil-service/shared';
+import { backfillDirectory } from './directory/backfill';
 import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
 import { createLoaders } from './loaders';
@@ -10,6 +11,7 @@ import { personnelRules, type PersonnelRuleEntries } from './rules/reference';
 export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } from './seed';
 export { buildDirectorySnapshots, snapshotOf, bodyChainOf, type DirectorySnapshot, type SnapshotAssignment } from './directory/builder';
 export { recordDirectoryChange, allocateSequence, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from './directory/writer';
+export { backfillDirectory } from './directory/backfill';
 export { personnelSegmentComputer, type PersonnelMeasures } from './analytics/workforce';
 export { rotationFlows, type RotationFlow } from './analytics/flows';
 export { personnelBodyChains, personnelAuditModel } from './auth';
@@ -47,5 +49,11 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });
   // The audit model is with the others so that starting the subgraph builds its unique seq index.
-  return Object.assign(app, { models: { ...models, AuditEntry, ...directory }, rules, directory });
+  return Object.assign(app, {
+    models: { ...models, AuditEntry, ...directory },
+    rules,
+    directory,
+    /** Before serving: a register from before the servant directory existed gets one. */
+    prepare: () => backfillDirectory(db, models, directory),
+  });
 }

@@ -1,5 +1,5 @@
-import { makeIIN, type TokenClaims } from '@civil-service/shared';
-import { allocateSequence, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from '../src';
+import { makeIIN, registerDirectoryModels, type TokenClaims } from '@civil-service/shared';
+import { allocateSequence, backfillDirectory, buildDirectorySnapshots, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from '../src';
 import { d, fixture, NEW_IIN, oid, startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -149,4 +149,19 @@ it.each<[string, TokenClaims]>([
   const res = await feed(0, undefined, claims);
   expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   expect(res.data?.servantDirectoryChanges ?? null).toBeNull();
+});
+
+it('builds the directory of a register that has none (data from before the directory), once', async () => {
+  const directory = registerDirectoryModels(h.db);
+  const servants = await h.models.CivilServant.countDocuments();
+  const expected = await buildDirectorySnapshots(h.models, (await h.models.CivilServant.find({}, { _id: 1 }).lean()).map((s) => s._id));
+  await directory.Directory.deleteMany({});
+
+  expect(await backfillDirectory(h.db, h.models, directory)).toBe(servants);
+  const entries = await directory.Directory.find().sort({ seq: 1 }).lean();
+  expect(entries.map(({ seq: _seq, changedAt: _changedAt, ...snapshot }) => snapshot)).toEqual(expect.arrayContaining(expected));
+  expect(entries).toHaveLength(servants);
+  // Numbered like any change: after every number handed out before, so the copies read them all.
+  expect(new Set(entries.map((e) => e.seq)).size).toBe(servants);
+  expect(await backfillDirectory(h.db, h.models, directory)).toBe(0);
 });
