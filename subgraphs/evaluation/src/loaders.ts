@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { createEntityLoader, createGroupLoader, createSegmentLoader, type ResolvedSegment, type SegmentComputer, type SegmentOptions } from '@civil-service/shared';
+import { createEntityLoader, createGroupLoader, lazySegmentLoader, type ResolvedSegment, type SegmentComputer, type SegmentOptions } from '@civil-service/shared';
 import type { EvaluationMeasures } from './analytics/segments';
 import type {
   AssessmentDoc,
@@ -93,8 +93,6 @@ export function createLoaders(models: EvaluationModels, analytics: SegmentLoader
     (row) => row.code,
   );
 
-  // Made on first use, once the request is authenticated; one per request like the others.
-  let segments: DataLoader<string, ResolvedSegment<EvaluationMeasures>> | undefined;
   const { compute, ...options } = analytics;
 
   return {
@@ -102,8 +100,6 @@ export function createLoaders(models: EvaluationModels, analytics: SegmentLoader
     assessmentsByServant,
     competencyAssessmentsByServant,
     competencyByCode,
-    segments(context) {
-      return (segments ??= createSegmentLoader(compute, context, options));
-    },
+    segments: lazySegmentLoader(compute, options),
   };
 }

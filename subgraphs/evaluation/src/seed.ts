@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { BatchWriter, datedIdFactory, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import catalogue from '../reference/competencies.json';
 import { registerModels, type AssessmentResult } from './models';
 import {
@@ -32,10 +32,6 @@ export interface SeedEvaluationCounts {
 }
 
 const DAY = 86_400_000;
-
-function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, lazySegmentLoader, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, type SubgraphAuth } from '@civil-service/shared';
+import { personnelSegmentComputer } from './analytics/workforce';
 import { backfillDirectory } from './directory/backfill';
 import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
@@ -45,7 +46,16 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
     resolvers: { ...resolvers, Query: { ...resolvers.Query, ...accessLogResolvers(AuditEntry), servantBodyChains: bodyChainsResolver(models), servantDirectoryChanges: directoryFeedResolver(directory) } },
-    context: async () => ({ db, models, directory, loaders: createLoaders(models), rules, now, minCell }),
+    context: async () => ({
+      db,
+      models,
+      directory,
+      loaders: createLoaders(models),
+      rules,
+      now,
+      minCell,
+      segments: lazySegmentLoader(personnelSegmentComputer(models, directory), { threshold: minCell, today: now }),
+    }),
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });
   // The audit model is with the others so that starting the subgraph builds its unique seq index.

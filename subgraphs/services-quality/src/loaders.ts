@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { createEntityLoader, createSegmentLoader, type DirectoryModels, type ResolvedSegment, type SegmentOptions } from '@civil-service/shared';
+import { createEntityLoader, lazySegmentLoader, type DirectoryModels, type ResolvedSegment, type SegmentOptions } from '@civil-service/shared';
 import type { PublicServiceDoc, ServicesQualityModels, ViolationDoc } from './models';
 import { average, onTimeRate } from './rules/feedback';
 import { qualitySegmentComputer, type QualityMeasures } from './analytics/segments';
@@ -177,12 +177,10 @@ export function createLoaders(models: ServicesQualityModels & DirectoryModels, s
     });
   });
 
-  let segments: DataLoader<string, ResolvedSegment<QualityMeasures>> | undefined;
-  const computer = qualitySegmentComputer(models);
   return {
     serviceByCode,
     servantQuality,
     bodyQuality,
-    segments: (context) => (segments ??= createSegmentLoader(computer, context, segmentOptions)),
+    segments: lazySegmentLoader(qualitySegmentComputer(models), segmentOptions),
   };
 }

@@ -1,5 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { addUtcMonths, BatchWriter, datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { addUtcMonths, BatchWriter, datedIdFactory, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import { registerModels, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type RequestTotalDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
 import { FEEDBACK_COMMENTS, SERVICE_CATALOGUE, VIOLATION_DESCRIPTIONS, type ServiceTemplate } from './seed-catalogue';
 import { violationRulesLookup } from './rules/violations';
@@ -43,10 +43,6 @@ async function clear(model: Model<never>): Promise<void> {
   await model.collection.drop().catch((err: { code?: number; codeName?: string }) => {
     if (err.code !== 26 && err.codeName !== 'NamespaceNotFound') throw err;
   });
-}
-
-function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
 /** The last `count` calendar quarters up to today's, oldest first, as [year, month of quarter end]. */

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { Types } from 'mongoose';
-import { createEntityLoader, createGroupLoader, createSegmentLoader, type ResolvedSegment, type SegmentComputer } from '@civil-service/shared';
+import { createEntityLoader, createGroupLoader, lazySegmentLoader, type ResolvedSegment, type SegmentComputer } from '@civil-service/shared';
 import type { LearningRecordDoc, TrainingModels, TrainingProgramDoc } from './models';
 import type { TrainingMeasures } from './analytics/segments';
 
@@ -69,15 +69,13 @@ export function createLoaders(models: TrainingModels, analytics?: SegmentLoaderO
     (row) => String(row._id),
   );
 
-  // Made on first use, once the caller is known: whether small segments are hidden depends on it.
-  let segments: DataLoader<string, ResolvedSegment<TrainingMeasures>> | undefined;
+  const segments = analytics ? lazySegmentLoader(analytics.compute, { threshold: analytics.threshold, today: analytics.today }) : undefined;
   return {
     recordsByServant,
     programById,
     segments(context) {
-      if (!analytics) throw new Error('segment loader not configured');
-      segments ??= createSegmentLoader(analytics.compute, context, { threshold: analytics.threshold, today: analytics.today });
-      return segments;
+      if (!segments) throw new Error('segment loader not configured');
+      return segments(context);
     },
   };
 }

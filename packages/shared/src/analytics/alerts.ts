@@ -1,5 +1,6 @@
 import { badUserInput, forbidden } from '../errors';
 import type { Caller } from '../auth/policy';
+import type { DirectoryEntry } from '../directory/model';
 import { REGIONS } from './dimensions';
 
 /** Compliance rules; each is computed by the subgraph that owns its data. */
@@ -63,21 +64,47 @@ export function rulesAsked(filter: AlertFilter, owned: readonly AlertRule[]): Al
   return owned.filter((rule) => !filter.rules || filter.rules.includes(rule));
 }
 
+/** Where an alert list may look: servants in service, narrowed by the filter and the caller. */
+interface AlertScope {
+  region?: string;
+  stateBodyId?: string;
+  /** hr: the caller's body, which must be in the servant's body chain. */
+  withinBody?: string;
+}
+
+function alertScope(filter: AlertFilter, caller: Caller | undefined): AlertScope {
+  const scope: AlertScope = {};
+  if (filter.region) scope.region = filter.region;
+  if (filter.stateBodyId) scope.stateBodyId = filter.stateBodyId;
+  if (caller?.role === 'hr') {
+    if (!caller.stateBody) throw forbidden('role hr needs a stateBody claim');
+    scope.withinBody = caller.stateBody;
+  } else if (caller?.role !== 'monitoring') {
+    throw forbidden(`role ${caller?.role ?? 'unknown'} may not read compliance alerts`);
+  }
+  return scope;
+}
+
 /**
  * Which directory entries an alert list may cover: servants in service, narrowed by the filter,
  * and for hr by its own body and the bodies under it (the policy lets hr in; this is its scope).
  */
 export function alertDirectoryMatch(filter: AlertFilter, caller: Caller | undefined): Record<string, unknown> {
-  const match: Record<string, unknown> = { stateBodyId: { $ne: null } };
-  if (filter.region) match.region = filter.region;
-  if (filter.stateBodyId) match.stateBodyId = filter.stateBodyId;
-  if (caller?.role === 'hr') {
-    if (!caller.stateBody) throw forbidden('role hr needs a stateBody claim');
-    match.bodyChain = caller.stateBody;
-  } else if (caller?.role !== 'monitoring') {
-    throw forbidden(`role ${caller?.role ?? 'unknown'} may not read compliance alerts`);
-  }
+  const scope = alertScope(filter, caller);
+  const match: Record<string, unknown> = { stateBodyId: scope.stateBodyId ?? { $ne: null } };
+  if (scope.region) match.region = scope.region;
+  if (scope.withinBody) match.bodyChain = scope.withinBody;
   return match;
+}
+
+/** The same scope as `alertDirectoryMatch`, as a test of entries already in memory. */
+export function alertDirectoryTest(filter: AlertFilter, caller: Caller | undefined): (entry: Pick<DirectoryEntry, 'stateBodyId' | 'region' | 'bodyChain'>) => boolean {
+  const scope = alertScope(filter, caller);
+  return (entry) =>
+    entry.stateBodyId !== null &&
+    (!scope.stateBodyId || entry.stateBodyId === scope.stateBodyId) &&
+    (!scope.region || entry.region === scope.region) &&
+    (!scope.withinBody || entry.bodyChain.includes(scope.withinBody));
 }
 
 export const ALERT_PAGE_DEFAULT = 20;

@@ -1,3 +1,4 @@
+import { utcDay } from '../dates';
 import { badUserInput } from '../errors';
 import { parseIsoDay } from '../scalars';
 
@@ -116,7 +117,7 @@ export function checkGroupBy(raw: unknown): WorkforceDimension[] {
 
 /** UTC midnight of `today` when no date is asked; a future date has no data yet. */
 export function checkAsOf(raw: unknown, today: Date): Date {
-  const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+  const day = utcDay(today);
   if (raw === undefined || raw === null) return day;
   const asOf = raw instanceof Date ? raw : parseIsoDay(raw);
   if (asOf.getTime() > day.getTime()) throw badUserInput('asOf must not be in the future', 'asOf');
@@ -131,7 +132,7 @@ export function segmentQueryOf(args: { groupBy?: unknown; filter?: unknown; asOf
 }
 
 export function isToday(day: Date, today: Date): boolean {
-  return day.getTime() === Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return day.getTime() === utcDay(today).getTime();
 }
 
 /** Date arithmetic on UTC days, for the "last 12 / 36 months" windows. */

@@ -51,11 +51,9 @@ export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentC
 /**
  * The other subgraphs' side of a WorkforceSegment entity: all the keys of a request in one batch,
  * one computation per distinct question (normally one), suppression recomputed here from this
- * subgraph's own headcounts, never taken from the caller. Build it on first use from a resolver's
- * `context`, not in the context factory: Apollo hands resolvers a copy of the context, and the
- * caller is attached to that copy after the factory has run.
+ * subgraph's own headcounts, never taken from the caller. Use it through `lazySegmentLoader`.
  */
-export function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): DataLoader<string, ResolvedSegment<M>> {
+function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): DataLoader<string, ResolvedSegment<M>> {
   const suppress = suppressesFor(callerOf(context)?.role);
   return new DataLoader<string, ResolvedSegment<M>>(async (keys) => {
     const decoded = keys.map((key) => {
@@ -76,9 +74,20 @@ export function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unk
           questions.set(id, answers);
         }
         const found = (await answers).get(cellIdOf(d.query.groupBy, d.values));
-        // Not in this subgraph's copy yet: nothing to show; hidden where small cells are.
-        return found ?? { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+        // Answered under the key as asked (a re-encoding may order the filter differently). Not in
+        // this subgraph's copy yet: nothing to show; hidden where small cells are.
+        return found ? { ...found, key: keys[i] } : { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
       }),
     );
   });
+}
+
+/**
+ * A request's segment loader, made on first use from a resolver's `context` (put the returned
+ * function in the per-request loaders): Apollo hands resolvers a copy of the context, and the
+ * caller, on whom suppression depends, is attached to that copy after the context factory has run.
+ */
+export function lazySegmentLoader<M>(compute: SegmentComputer<M>, options: SegmentOptions): (context: unknown) => DataLoader<string, ResolvedSegment<M>> {
+  let loader: DataLoader<string, ResolvedSegment<M>> | undefined;
+  return (context) => (loader ??= createSegmentLoader(compute, context, options));
 }

@@ -9,6 +9,7 @@ import {
   type AlertRule,
   type ComplianceAlert,
   type DirectoryModels,
+  utcDay,
 } from '@civil-service/shared';
 import { latestOverdueQuarter, quarterEnd, type Band, type RulesAt } from '../rules/evaluation';
 import { annualStages, bandsRequiringAssessment, QUARTERS_COLLECTION } from './annual';
@@ -17,7 +18,6 @@ export const EVALUATION_ALERT_RULES: readonly AlertRule[] = ['ASSESSMENT_REQUIRE
 
 const DAY = 86_400_000;
 
-const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 interface RequiredRow {

@@ -1,7 +1,7 @@
 import type { Model, Types } from 'mongoose';
 import {
   alertConnection,
-  alertDirectoryMatch,
+  alertDirectoryTest,
   callerOf,
   checkAlertFilter,
   checkFirst,
@@ -159,25 +159,16 @@ function storeFor(directory: DirectoryModels, models: PersonnelModels): AlertFac
   return store;
 }
 
-/** Whether a directory-shaped record satisfies `alertDirectoryMatch`'s conditions (equality, array membership, $ne). */
-function matches(match: Record<string, unknown>, record: Record<string, unknown>): boolean {
-  return Object.entries(match).every(([field, cond]) => {
-    const value = record[field];
-    if (cond !== null && typeof cond === 'object' && '$ne' in cond) return value !== (cond as { $ne: unknown }).$ne && value !== undefined;
-    return Array.isArray(value) ? value.includes(cond) : value === cond;
-  });
-}
-
 /** `Query.personnelAlerts`. */
 export async function personnelAlerts(_: unknown, args: { filter?: unknown; first?: unknown; after?: unknown }, ctx: Context) {
   const filter = checkAlertFilter(args.filter);
   checkFirst(args.first);
-  const match = alertDirectoryMatch(filter, callerOf(ctx));
+  const inScope = alertDirectoryTest(filter, callerOf(ctx));
   const asked = new Set(rulesAsked(filter, PERSONNEL_ALERT_RULES));
   const all = asked.size ? await storeFor(ctx.directory, ctx.models).alertsOn(utcDay(ctx.now()), ctx.rules) : [];
   const selected: ComplianceAlert[] = [];
   for (const a of all) {
-    if (asked.has(a.rule) && matches(match, a as unknown as Record<string, unknown>)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
+    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
   }
   return alertConnection(selected, args.first, args.after);
 }

@@ -1,18 +1,9 @@
-import type DataLoader from 'dataloader';
-import { badUserInput, callerOf, createSegmentLoader, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment, type WorkforceDimension } from '@civil-service/shared';
+import { badUserInput, callerOf, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment, type WorkforceDimension } from '@civil-service/shared';
 import type { Context } from '../resolvers/context';
 import { rotationFlows } from './flows';
 import { personnelSegmentComputer, type PersonnelMeasures } from './workforce';
 
 type Segment = ResolvedSegment<PersonnelMeasures>;
-
-/** One segment loader per request (keyed by its context), for references the gateway resolves here. */
-const segmentLoaders = new WeakMap<Context, DataLoader<string, Segment>>();
-function segmentLoaderOf(ctx: Context): DataLoader<string, Segment> {
-  let loader = segmentLoaders.get(ctx);
-  if (!loader) segmentLoaders.set(ctx, (loader = createSegmentLoader(personnelSegmentComputer(ctx.models, ctx.directory), ctx, { threshold: ctx.minCell, today: ctx.now })));
-  return loader;
-}
 
 const dimension = (d: WorkforceDimension) => (s: Segment) => s.values[d] ?? null;
 const measure = <K extends keyof PersonnelMeasures>(k: K) => (s: Segment) => (s.measures ? s.measures[k] : null);
@@ -34,7 +25,7 @@ export const analyticsQueryResolvers = {
 
 export const analyticsTypeResolvers = {
   WorkforceSegment: {
-    __resolveReference: (ref: { key?: unknown }, ctx: Context) => segmentLoaderOf(ctx).load(String(ref.key)),
+    __resolveReference: (ref: { key?: unknown }, ctx: Context) => ctx.segments(ctx).load(String(ref.key)),
     key: (s: Segment) => s.key,
     asOf: (s: Segment) => s.query.asOf,
     region: dimension('REGION'),

@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
-import type { DirectoryModels } from '@civil-service/shared';
+import type DataLoader from 'dataloader';
+import type { DirectoryModels, ResolvedSegment } from '@civil-service/shared';
+import type { PersonnelMeasures } from '../analytics/workforce';
 import type { Loaders } from '../loaders';
 import type { PersonnelModels } from '../models';
 import type { PersonnelRules } from '../rules/reference';
@@ -15,4 +17,6 @@ export interface Context {
   now: () => Date;
   /** Smallest workforce segment shown to roles other than monitoring (ANALYTICS_MIN_CELL). */
   minCell: number;
+  /** WorkforceSegment references the gateway resolves here: made on first use from a resolver's context. */
+  segments: (context: unknown) => DataLoader<string, ResolvedSegment<PersonnelMeasures>>;
 }

@@ -1,11 +1,10 @@
+import { utcDay } from '@civil-service/shared';
+
 /** Calendar-day arithmetic in UTC: every date of the register is a UTC midnight. */
 
-export const DAY_MS = 86_400_000;
+export { utcDay };
 
-/** The UTC midnight of the day `d` falls on. */
-export function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
+export const DAY_MS = 86_400_000;
 
 export function addDays(d: Date, days: number): Date {
   return new Date(utcDay(d).getTime() + days * DAY_MS);

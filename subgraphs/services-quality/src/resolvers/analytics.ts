@@ -1,13 +1,9 @@
-import { alertConnection, callerOf, checkAlertFilter, sortAlerts, type AlertConnection, type ResolvedSegment } from '@civil-service/shared';
+import { alertConnection, callerOf, checkAlertFilter, sortAlerts, utcDay, type AlertConnection, type ResolvedSegment } from '@civil-service/shared';
 import { repeatedViolationAlerts } from '../analytics/alerts';
 import type { QualityMeasures } from '../analytics/segments';
 import type { Context } from './context';
 
 type Segment = ResolvedSegment<QualityMeasures>;
-
-function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
 
 export const analyticsQueryResolvers = {
   async serviceQualityAlerts(_parent: unknown, args: { filter?: unknown; first?: unknown; after?: unknown }, ctx: Context): Promise<AlertConnection> {
@@ -22,11 +18,9 @@ export const analyticsQueryResolvers = {
 
 export const analyticsEntityResolvers = {
   WorkforceSegment: {
-    // A bad key fails alone (BAD_USER_INPUT); the other keys of the batch still resolve. The key
-    // is answered as asked (the loader re-encodes it, which may order the filter differently).
-    async __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<Segment> {
-      const key = typeof ref.key === 'string' ? ref.key : '';
-      return { ...(await ctx.loaders.segments(ctx).load(key)), key };
+    // A bad key fails alone (BAD_USER_INPUT); the other keys of the batch still resolve.
+    __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<Segment> {
+      return ctx.loaders.segments(ctx).load(typeof ref.key === 'string' ? ref.key : '');
     },
     // Suppressed, or a segment this copy of the directory does not have yet: no figures.
     averageRating: (s: Segment): number | null => s.measures?.averageRating ?? null,

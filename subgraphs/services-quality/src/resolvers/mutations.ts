@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { badUserInput, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { badUserInput, mongoErrorToGraphQL, notFound, utcDay } from '@civil-service/shared';
 import type { FeedbackDoc } from '../models';
 import { checkFeedback } from '../rules/feedback';
 import { isObjectIdHex, type Context } from './context';
@@ -17,10 +17,6 @@ interface FeedbackInput {
 function requireId(value: string, field: string, what: string): string {
   if (!isObjectIdHex(value)) throw badUserInput(`${field} must be a 24-character hexadecimal ${what} id`, field);
   return value.toLowerCase();
-}
-
-function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
 export const mutationResolvers = {

@@ -13,11 +13,9 @@ export const analyticsQueryResolvers = {
 
 /** Measures are null when the segment is suppressed for the caller or unknown to this copy. */
 export const workforceSegmentResolvers = {
-  async __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<Segment> {
+  __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<Segment> {
     // A malformed key is refused by the loader with BAD_USER_INPUT, for this entity only.
-    const key = typeof ref.key === 'string' ? ref.key : '';
-    // The key asked for, not a re-encoding of it: the gateway matches entities by it.
-    return { ...(await ctx.loaders.segments(ctx).load(key)), key };
+    return ctx.loaders.segments(ctx).load(typeof ref.key === 'string' ? ref.key : '');
   },
   key: (s: Segment) => s.key,
   trainedLast36Months: (s: Segment) => s.measures?.trained ?? null,

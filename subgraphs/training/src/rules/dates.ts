@@ -1,10 +1,10 @@
+import { utcDay } from '@civil-service/shared';
+
 /** Calendar-day arithmetic in UTC: every date this subgraph stores is a UTC midnight. */
 
-export const DAY_MS = 86_400_000;
+export { utcDay };
 
-export function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
+export const DAY_MS = 86_400_000;
 
 /** `d` plus `months` calendar months; the 31st of a short month becomes its last day, as in law. */
 export function addMonths(d: Date, months: number): Date {

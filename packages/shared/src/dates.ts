@@ -1,0 +1,4 @@
+/** The UTC midnight of the day `d` falls on: every date of the register and of its agencies is one. */
+export function utcDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
