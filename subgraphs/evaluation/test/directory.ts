@@ -1,4 +1,4 @@
-import type { DirectoryEntry, DirectoryModels, DirectoryPeriod } from '@civil-service/shared';
+import { directorySnapshot, type DirectoryEntry, type DirectoryModels, type DirectoryPeriod } from '@civil-service/shared';
 
 /**
  * Directory entries for unit tests, where no personnel feeds the copy: the subgraph refuses writes
@@ -47,24 +47,12 @@ function period(spec: PeriodSpec): DirectoryPeriod {
 /** One servant's entry; in service when the last period is open. */
 export function directoryEntry(spec: EntrySpec): DirectoryEntry {
   const periods = spec.periods.map(period);
-  const current = periods.at(-1)?.to === null ? periods.at(-1)! : null;
+  const last = periods.at(-1);
+  const current = last?.to === null ? last : undefined;
   seq += 1;
-  return {
-    _id: spec.id.toLowerCase(),
-    seq,
-    changedAt: new Date(),
-    status: spec.status ?? (current ? 'ACTIVE' : 'DISMISSED'),
-    gender: spec.gender ?? 'FEMALE',
-    birthYear: spec.birthYear ?? 1985,
-    entryDate: periods[0]?.from ?? null,
-    stateBodyId: current?.stateBodyId ?? null,
-    stateBodyLevel: current?.stateBodyLevel ?? null,
-    region: current?.region ?? null,
-    corps: current?.corps ?? null,
-    categoryCode: current?.categoryCode ?? null,
-    bodyChain: current ? [current.stateBodyId, ...(spec.ancestors ?? [])] : [],
-    periods,
-  };
+  const servant = { _id: spec.id.toLowerCase(), status: spec.status ?? (current ? 'ACTIVE' : 'DISMISSED'), gender: spec.gender ?? 'FEMALE', birthYear: spec.birthYear ?? 1985 };
+  const chain = current ? [current.stateBodyId, ...(spec.ancestors ?? [])] : [];
+  return { ...directorySnapshot(servant, periods, current, chain), seq, changedAt: new Date() };
 }
 
 export async function insertDirectory(models: DirectoryModels, specs: EntrySpec[]): Promise<void> {

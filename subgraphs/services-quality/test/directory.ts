@@ -1,4 +1,4 @@
-import type { DirectoryEntry, DirectoryModels, DirectoryPeriod } from '@civil-service/shared';
+import { directorySnapshot, type DirectoryEntry, type DirectoryModels, type DirectoryPeriod } from '@civil-service/shared';
 
 /**
  * Unit tests run without personnel, so they fill the subgraph's directory copy themselves. These
@@ -39,22 +39,9 @@ export function directoryEntry(id: string, periods: TestPeriod[], extra: Partial
   const last = periods.at(-1);
   const current = last && !last.to ? last : undefined;
   seq += 1;
-  return {
-    _id: id,
-    seq,
-    changedAt: new Date('2026-01-01'),
-    status: extra.status ?? (current ? 'ACTIVE' : 'DISMISSED'),
-    gender: extra.gender ?? 'FEMALE',
-    birthYear: extra.birthYear ?? 1985,
-    entryDate: full[0]?.from ?? null,
-    stateBodyId: current?.body.id ?? null,
-    stateBodyLevel: current?.body.level ?? null,
-    region: current?.body.region ?? null,
-    corps: current ? (current.corps ?? 'B') : null,
-    categoryCode: current ? (current.categoryCode ?? 'E-2') : null,
-    bodyChain: current ? [current.body.id, ...(current.body.parents ?? [])] : [],
-    periods: full,
-  };
+  const servant = { _id: id, status: extra.status ?? (current ? 'ACTIVE' : 'DISMISSED'), gender: extra.gender ?? 'FEMALE', birthYear: extra.birthYear ?? 1985 };
+  const chain = current ? [current.body.id, ...(current.body.parents ?? [])] : [];
+  return { ...directorySnapshot(servant, full, current ? full.at(-1) : undefined, chain), seq, changedAt: new Date('2026-01-01') };
 }
 
 /** A servant in service at `body` since 2015, for tests that only need the servant to exist. */

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { DirectoryEntry, DirectoryModels, DirectoryPeriod } from '@civil-service/shared';
+import { directorySnapshot, type DirectoryEntry, type DirectoryModels, type DirectoryPeriod } from '@civil-service/shared';
 
 /**
  * Directory entries for unit tests: there is no personnel here, so tests write the copy that
@@ -45,24 +45,11 @@ export interface EntryOptions {
 /** A servant's directory entry; the current placement is the open period, if any. */
 export function directoryEntry(id: string, options: EntryOptions = {}): DirectoryEntry {
   const periods = options.periods ?? [period()];
-  const open = periods.find((p) => p.to === null) ?? null;
+  const open = periods.find((p) => p.to === null);
   seq += 1;
-  return {
-    _id: id,
-    seq: 1_000_000 + seq,
-    changedAt: new Date(Date.UTC(2026, 0, 1)),
-    status: options.status ?? (open ? 'ACTIVE' : 'DISMISSED'),
-    gender: options.gender ?? 'FEMALE',
-    birthYear: options.birthYear ?? 1985,
-    entryDate: periods[0]?.from ?? null,
-    stateBodyId: open?.stateBodyId ?? null,
-    stateBodyLevel: open?.stateBodyLevel ?? null,
-    region: open?.region ?? null,
-    corps: open?.corps ?? null,
-    categoryCode: open?.categoryCode ?? null,
-    bodyChain: open ? (CHAINS[open.stateBodyId] ?? [open.stateBodyId]) : [],
-    periods,
-  };
+  const servant = { _id: id, status: options.status ?? (open ? 'ACTIVE' : 'DISMISSED'), gender: options.gender ?? 'FEMALE', birthYear: options.birthYear ?? 1985 };
+  const chain = open ? (CHAINS[open.stateBodyId] ?? [open.stateBodyId]) : [];
+  return { ...directorySnapshot(servant, periods, open, chain), seq: 1_000_000 + seq, changedAt: new Date(Date.UTC(2026, 0, 1)) };
 }
 
 /** Puts servants in the directory copy (so writes about them are accepted); returns their ids. */

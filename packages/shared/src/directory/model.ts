@@ -47,6 +47,32 @@ export interface DirectoryEntry {
   periods: DirectoryPeriod[];
 }
 
+/** An entry before personnel numbers it. */
+export type DirectorySnapshot = Omit<DirectoryEntry, 'seq' | 'changedAt'>;
+
+/**
+ * A servant's entry from its periods (oldest first): the entry date is the first period's start,
+ * the current placement is `current` (the period held now, while in service; none otherwise).
+ */
+export function directorySnapshot(
+  servant: Pick<DirectoryEntry, '_id' | 'status' | 'gender' | 'birthYear'>,
+  periods: DirectoryPeriod[],
+  current: DirectoryPeriod | undefined,
+  bodyChain: string[],
+): DirectorySnapshot {
+  return {
+    ...servant,
+    entryDate: periods[0]?.from ?? null,
+    stateBodyId: current?.stateBodyId ?? null,
+    stateBodyLevel: current?.stateBodyLevel ?? null,
+    region: current?.region ?? null,
+    corps: current?.corps ?? null,
+    categoryCode: current?.categoryCode ?? null,
+    bodyChain: current ? bodyChain : [],
+    periods,
+  };
+}
+
 const periodSchema = new Schema<DirectoryPeriod>(
   {
     from: { type: Date, required: true },

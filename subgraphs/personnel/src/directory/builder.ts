@@ -1,9 +1,8 @@
 import type { ClientSession, Types } from 'mongoose';
-import type { DirectoryEntry, DirectoryPeriod } from '@civil-service/shared';
+import { directorySnapshot, type DirectoryPeriod, type DirectorySnapshot } from '@civil-service/shared';
 import { IN_SERVICE, type AssignmentDoc, type CivilServantDoc, type PersonnelModels, type PositionDoc, type StateBodyDoc } from '../models';
 
-/** A directory entry before personnel numbers it (the writer adds seq and changedAt). */
-export type DirectorySnapshot = Omit<DirectoryEntry, 'seq' | 'changedAt'>;
+export type { DirectorySnapshot };
 
 /** What a snapshot needs of one assignment, from the database or from the seeder's plan. */
 export interface SnapshotAssignment {
@@ -54,21 +53,14 @@ export function snapshotOf(servant: SnapshotServant, assignments: readonly Snaps
     managerial: a.position.isManagerial,
     rotationSubject: a.position.rotationSubject,
   }));
-  const open = (IN_SERVICE as readonly string[]).includes(servant.status) ? sorted.filter((a) => a.end === null).pop() : undefined;
-  return {
-    _id: servant._id.toHexString(),
-    status: servant.status,
-    gender: servant.gender,
-    birthYear: servant.birthYear,
-    entryDate: sorted[0]?.start ?? null,
-    stateBodyId: open ? open.body._id.toHexString() : null,
-    stateBodyLevel: open ? open.body.level : null,
-    region: open ? open.body.region : null,
-    corps: open ? open.position.corps : null,
-    categoryCode: open ? open.position.categoryCode : null,
-    bodyChain: open ? bodyChainOf(open.body._id, parentOf) : [],
+  const openAt = (IN_SERVICE as readonly string[]).includes(servant.status) ? sorted.findLastIndex((a) => a.end === null) : -1;
+  const open = openAt >= 0 ? sorted[openAt] : undefined;
+  return directorySnapshot(
+    { _id: servant._id.toHexString(), status: servant.status, gender: servant.gender, birthYear: servant.birthYear },
     periods,
-  };
+    open ? periods[openAt] : undefined,
+    open ? bodyChainOf(open.body._id, parentOf) : [],
+  );
 }
 
 type ServantRow = Pick<CivilServantDoc, '_id' | 'status' | 'gender' | 'birthDate'>;
