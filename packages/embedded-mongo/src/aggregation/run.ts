@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { Aggregator, ProcessingMode } from 'mingo';
 import { isPlainObject } from '../storage/values';
 import { Unsupported } from './expression';
-import { compileStages, type StageFn } from './stages';
+import { compileStages, type CompileOptions, type StageFn } from './stages';
 
 /**
  * The two aggregation engines over an array of query-form documents: the compiled fast path and
@@ -15,9 +15,9 @@ export type Resolver = (collection: string) => Document[];
 const noCollections: Resolver = () => [];
 
 /** The compiled pipeline, or undefined when some stage, operator or option is outside the subset. */
-export function compilePipeline(pipeline: Document[], resolve: Resolver = noCollections): StageFn | undefined {
+export function compilePipeline(pipeline: Document[], resolve: Resolver = noCollections, indexedEqual?: CompileOptions['indexedEqual']): StageFn | undefined {
   try {
-    return compileStages(pipeline, { resolve });
+    return compileStages(pipeline, { resolve, indexedEqual });
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;

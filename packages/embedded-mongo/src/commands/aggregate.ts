@@ -17,6 +17,29 @@ function visibleDocs(store: Store): Document[] {
   return out;
 }
 
+/**
+ * Documents whose `field` equals a string, through an index led by that field (sparse ones hold
+ * every string); undefined when there is none, or when a transaction has changes of its own in
+ * the collection, which the committed index does not know.
+ */
+function equalThroughIndex(source: Store, field: string): ((value: string) => Document[]) | undefined {
+  const coll = source.coll;
+  if (!coll) return () => [];
+  if (!source.extraCandidates()[Symbol.iterator]().next().done) return undefined;
+  let index;
+  for (const candidate of coll.indexes.values()) if (candidate.fields[0] === field && candidate.usableForPlanning) index = candidate;
+  if (!index) return undefined;
+  const found = index;
+  return (value) => {
+    const out: Document[] = [];
+    for (const key of found.equal(value)) {
+      const entry = source.get(key);
+      if (entry) out.push(entry.q);
+    }
+    return out;
+  };
+}
+
 async function aggregate(ctx: CommandContext): Promise<Document> {
   if (typeof ctx.cmd.aggregate !== 'string') throw mongoError('InvalidNamespace', 'aggregate on a database (aggregate: 1) is not supported');
   const name = collectionName(ctx, 'aggregate');
@@ -41,10 +64,14 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
     if (!docs) resolved.set(other, (docs = other === name ? visibleDocs(store) : visibleDocs(storeFor(ctx, other))));
     return docs;
   };
+  const indexedEqual = (other: string, field: string) => {
+    const source = other === name ? store : storeFor(ctx, other);
+    return equalThroughIndex(source, field);
+  };
   const variables = optionalDoc(ctx.cmd.let, 'let');
   const queryPipeline = toQueryForm(pipeline);
   // Compiled once for this command; command-level `let` variables are left to mingo.
-  const fast = variables === undefined ? compilePipeline(queryPipeline, resolve) : undefined;
+  const fast = variables === undefined ? compilePipeline(queryPipeline, resolve, indexedEqual) : undefined;
   const entries = await matchEntries(store, filter);
   let results: Document[];
   try {

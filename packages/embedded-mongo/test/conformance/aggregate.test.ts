@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import { openTarget, type Target } from './target';
 
 /** The fixtures use numeric ids. */
@@ -60,6 +60,58 @@ describe('conformance: aggregate', () => {
       ])
       .toArray();
     expect(piped).toEqual([{ _id: 1, spent: [{ total: 12 }] }, { _id: 2, spent: [{ total: 1 }] }, { _id: 3, spent: [] }]);
+  });
+
+  it('joins string ids through an indexed foreign field, seeing a transaction its own writes', async () => {
+    type Named = { _id: string; [field: string]: unknown };
+    const servants = db.collection<Named>('servants');
+    const records = db.collection<Named>('records');
+    await servants.insertMany([{ _id: 's1' }, { _id: 's2' }, { _id: 's3' }]);
+    await records.createIndex({ servantId: 1, startDate: 1 });
+    await records.createIndex({ tags: 1 }, { sparse: true });
+    await records.insertMany([
+      { _id: 'r1', servantId: 's1', tags: ['s2'] },
+      { _id: 'r2', servantId: 's1' },
+      { _id: 'r3', servantId: 's2' },
+      { _id: 'r4', servantId: 7 },
+    ]);
+    const joined = (field: string) =>
+      servants.aggregate([{ $lookup: { from: 'records', localField: '_id', foreignField: field, as: 'r' } }, { $project: { ids: '$r._id' } }, { $sort: { _id: 1 } }]);
+    const sorted = (rows: Document[]) => rows.map((row) => ({ ...row, ids: [...(row.ids as string[])].sort() }));
+    expect(sorted(await joined('servantId').toArray())).toEqual([
+      { _id: 's1', ids: ['r1', 'r2'] },
+      { _id: 's2', ids: ['r3'] },
+      { _id: 's3', ids: [] },
+    ]);
+    // A multikey, sparse index: array elements match, documents without the field do not.
+    expect(await joined('tags').toArray()).toEqual([
+      { _id: 's1', ids: [] },
+      { _id: 's2', ids: ['r1'] },
+      { _id: 's3', ids: [] },
+    ]);
+    const session = t.client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        await records.insertOne({ _id: 'r5', servantId: 's3' }, { session });
+        await records.deleteOne({ _id: 'r3' }, { session });
+        const inside = await servants
+          .aggregate([{ $lookup: { from: 'records', localField: '_id', foreignField: 'servantId', as: 'r' } }, { $project: { ids: '$r._id' } }, { $sort: { _id: 1 } }], { session })
+          .toArray();
+        expect(sorted(inside)).toEqual([
+          { _id: 's1', ids: ['r1', 'r2'] },
+          { _id: 's2', ids: [] },
+          { _id: 's3', ids: ['r5'] },
+        ]);
+        await session.abortTransaction();
+      });
+    } finally {
+      await session.endSession();
+    }
+    expect(sorted(await joined('servantId').toArray())).toEqual([
+      { _id: 's1', ids: ['r1', 'r2'] },
+      { _id: 's2', ids: ['r3'] },
+      { _id: 's3', ids: [] },
+    ]);
   });
 
   it('runs $facet and $bucket', async () => {
