@@ -100,7 +100,15 @@ interface CompiledAccumulator {
   arg: Fn;
 }
 
-export function compileGroup(spec: unknown): (docs: Document[]) => Document[] {
+/** A $group fed one document at a time, so the stages before it need not build an array. */
+export interface GroupSink {
+  add(doc: Document): void;
+  finish(): Document[];
+}
+
+export type CompiledGroup = ((docs: Document[]) => Document[]) & { sink: () => GroupSink };
+
+export function compileGroup(spec: unknown): CompiledGroup {
   if (!isPlainObject(spec) || !('_id' in spec)) throw new Unsupported('$group spec');
   const scope = new Scope();
   const idFn = compileExpression(spec._id, scope);
@@ -121,22 +129,32 @@ export function compileGroup(spec: unknown): (docs: Document[]) => Document[] {
     accs.push({ name, factory, arg: compileExpression(value[op], scope) });
   }
   const slots = scope.slots;
-  return (docs) => {
+  const sink = (): GroupSink => {
     const env = new Array<unknown>(slots.n);
     const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
-    for (const doc of docs) {
-      const id = idFn(doc, env) ?? null;
-      const key = groupKey(id);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { id, accs: accs.map((a) => a.factory()) }));
-      for (let i = 0; i < accs.length; i++) g.accs[i].step(accs[i].arg(doc, env));
-    }
-    const out: Document[] = [];
-    for (const g of groups.values()) {
-      const row: Document = { _id: g.id };
-      for (let i = 0; i < accs.length; i++) row[accs[i].name] = g.accs[i].result();
-      out.push(row);
-    }
-    return out;
+    return {
+      add(doc) {
+        const id = idFn(doc, env) ?? null;
+        const key = groupKey(id);
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { id, accs: accs.map((a) => a.factory()) }));
+        for (let i = 0; i < accs.length; i++) g.accs[i].step(accs[i].arg(doc, env));
+      },
+      finish() {
+        const out: Document[] = [];
+        for (const g of groups.values()) {
+          const row: Document = { _id: g.id };
+          for (let i = 0; i < accs.length; i++) row[accs[i].name] = g.accs[i].result();
+          out.push(row);
+        }
+        return out;
+      },
+    };
   };
+  const run = (docs: Document[]) => {
+    const g = sink();
+    for (const doc of docs) g.add(doc);
+    return g.finish();
+  };
+  return Object.assign(run, { sink });
 }

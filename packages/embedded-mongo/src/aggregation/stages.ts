@@ -3,12 +3,25 @@ import { compileFilter, parseSort, sortValue } from '../storage/query';
 import { canonicalKey, compareValues, isPlainObject } from '../storage/values';
 import './array-operators';
 import { compileExpression, fail, pathGetter, Scope, truthy, Unsupported } from './expression';
-import { compileGroup } from './group';
+import { compileGroup, type GroupSink } from './group';
 import './operators';
 import { compileAddFields, compileProject, compileUnset, isDocument, type DocFn } from './project';
 
 /** One compiled stage: documents in, documents out; it never changes the documents it is given. */
 export type StageFn = (docs: Document[]) => Document[];
+
+/** A stage applied to one document: its output, or undefined when the document is dropped. */
+type RowFn = (doc: Document) => Document | undefined;
+
+/**
+ * A compiled stage, with its one-document form when it has one (`row`, made once per run) and,
+ * for $group, its one-document input (`sink`). Consecutive one-document stages run fused, each
+ * document through all of them before the next (a real server streams the same way): the
+ * intermediate documents die young instead of living as arrays of every document between
+ * stages, which in a server holding millions of documents cost more in garbage collection than
+ * the stages themselves.
+ */
+type Compiled = StageFn & { row?: () => RowFn; sink?: () => GroupSink };
 
 export interface CompileOptions {
   /** The documents of another collection (in query form), for $lookup. */
@@ -20,27 +33,39 @@ export interface CompileOptions {
   indexedEqual?(collection: string, field: string): ((value: string) => Document[]) | undefined;
 }
 
-function perDocument(build: (scope: Scope) => DocFn): StageFn {
-  const scope = new Scope();
-  const fn = build(scope);
-  return (docs) => {
-    const env = new Array<unknown>(scope.slots.n);
-    const out = new Array<Document>(docs.length);
-    for (let i = 0; i < docs.length; i++) out[i] = fn(docs[i], env);
+/** A stage defined by its one-document form; the array form applies it to each document. */
+function rowStage(row: () => RowFn): Compiled {
+  const run = (docs: Document[]) => {
+    const fn = row();
+    const out: Document[] = [];
+    for (const doc of docs) {
+      const next = fn(doc);
+      if (next !== undefined) out.push(next);
+    }
     return out;
   };
+  return Object.assign(run, { row });
 }
 
-function compileMatch(spec: unknown): StageFn {
+function perDocument(build: (scope: Scope) => DocFn): Compiled {
+  const scope = new Scope();
+  const fn = build(scope);
+  return rowStage(() => {
+    const env = new Array<unknown>(scope.slots.n);
+    return (doc) => fn(doc, env);
+  });
+}
+
+function compileMatch(spec: unknown): Compiled {
   if (!isPlainObject(spec)) throw new Unsupported('$match spec');
   const keys = Object.keys(spec);
   if (keys.length === 1 && keys[0] === '$expr') {
     const scope = new Scope();
     const test = compileExpression(spec.$expr, scope);
-    return (docs) => {
+    return rowStage(() => {
       const env = new Array<unknown>(scope.slots.n);
-      return docs.filter((d) => truthy(test(d, env)));
-    };
+      return (doc) => (truthy(test(doc, env)) ? doc : undefined);
+    });
   }
   let query;
   try {
@@ -48,7 +73,7 @@ function compileMatch(spec: unknown): StageFn {
   } catch {
     throw new Unsupported('$match filter');
   }
-  return (docs) => docs.filter((d) => query.test(d));
+  return rowStage(() => (doc) => (query.test(doc) ? doc : undefined));
 }
 
 function compileSort(spec: unknown): StageFn {
@@ -160,7 +185,7 @@ function localKeys(v: unknown): string[] {
   return [...new Set(v.map(keyOf))];
 }
 
-function compileLookup(spec: unknown, opts: CompileOptions): StageFn {
+function compileLookup(spec: unknown, opts: CompileOptions): Compiled {
   if (!isPlainObject(spec)) throw new Unsupported('$lookup spec');
   const keys = Object.keys(spec).sort().join(',');
   if (keys !== 'as,foreignField,from,localField') throw new Unsupported('$lookup form');
@@ -169,18 +194,8 @@ function compileLookup(spec: unknown, opts: CompileOptions): StageFn {
   if (as === '' || as.includes('.') || as.startsWith('$') || localField === '' || foreignField === '' || foreignField.startsWith('$')) throw new Unsupported('$lookup paths');
   const local = pathGetter(localField);
   const foreignParts = foreignField.split('.');
-  return (docs) => {
-    if (docs.length === 0) return docs;
-    // String keys (ids) looked up one by one through the foreign field's index, as a real server
-    // does: hashing the whole foreign collection cost more than the rest of the pipeline.
-    const probe = docs.every((doc) => typeof local(doc) === 'string') ? opts.indexedEqual?.(from, foreignField) : undefined;
-    if (probe) {
-      return docs.map((doc) => {
-        const out = { ...doc };
-        out[as] = probe(local(doc) as string);
-        return out;
-      });
-    }
+  /** Every foreign document hashed by its join keys: for keys no index can answer. */
+  const hashJoin = () => {
     const foreign = opts.resolve(from);
     // String join keys (the usual case) index by the string itself: building prefixed keys for
     // 300,000 foreign documents cost more than the rest of the join.
@@ -206,22 +221,32 @@ function compileLookup(spec: unknown, opts: CompileOptions): StageFn {
       }
     }
     const find = (k: string) => (k.startsWith('S') ? byString.get(k.slice(1)) : byKey.get(k)) ?? [];
-    return docs.map((doc) => {
-      const v = local(doc);
+    return (v: unknown): Document[] => {
       let hits: number[];
       if (typeof v === 'string') hits = byString.get(v) ?? [];
       else {
         const ks = localKeys(v);
         hits = ks.length === 1 ? find(ks[0]) : [...new Set(ks.flatMap(find))].sort((a, b) => a - b);
       }
-      const out = { ...doc };
-      out[as] = hits.map((i) => foreign[i]);
-      return out;
-    });
+      return hits.map((i) => foreign[i]);
+    };
   };
+  return rowStage(() => {
+    // String keys (ids) are looked up one by one through the foreign field's index, as a real
+    // server does: hashing the whole foreign collection cost more than the rest of the pipeline.
+    let probe: ((value: string) => Document[]) | undefined | null = null;
+    let hashed: ((v: unknown) => Document[]) | undefined;
+    return (doc) => {
+      const v = local(doc);
+      if (probe === null) probe = opts.indexedEqual?.(from, foreignField);
+      const out = { ...doc };
+      out[as] = typeof v === 'string' && probe ? probe(v) : (hashed ??= hashJoin())(v);
+      return out;
+    };
+  });
 }
 
-function compileReplaceRoot(expr: unknown): StageFn {
+function compileReplaceRoot(expr: unknown): Compiled {
   return perDocument((scope) => {
     const fn = compileExpression(expr, scope);
     return (doc, env) => {
@@ -241,7 +266,7 @@ function compileFacet(spec: unknown, opts: CompileOptions): StageFn {
   return (docs) => [Object.fromEntries(facets.map(([name, run]) => [name, run(docs)]))];
 }
 
-function compileStage(stage: Document, opts: CompileOptions): StageFn {
+function compileStage(stage: Document, opts: CompileOptions): Compiled {
   if (!isPlainObject(stage) || Object.keys(stage).length !== 1) throw new Unsupported('stage shape');
   const [op] = Object.keys(stage);
   const spec = stage[op] as unknown;
@@ -291,8 +316,38 @@ function compileStage(stage: Document, opts: CompileOptions): StageFn {
   }
 }
 
+/** Consecutive one-document stages as one pass, feeding a following $group directly when there is one. */
+function fuse(rows: Compiled[], group: Compiled | undefined): StageFn {
+  return (docs) => {
+    const fns = rows.map((stage) => stage.row!());
+    const sink = group?.sink?.();
+    const out: Document[] = [];
+    next: for (const doc of docs) {
+      let d: Document | undefined = doc;
+      for (const fn of fns) {
+        d = fn(d);
+        if (d === undefined) continue next;
+      }
+      if (sink) sink.add(d);
+      else out.push(d);
+    }
+    return sink ? sink.finish() : out;
+  };
+}
+
 /** The whole pipeline as one function; throws Unsupported when any part of it is outside the compiled subset. */
 export function compileStages(pipeline: Document[], opts: CompileOptions): StageFn {
   const stages = pipeline.map((s) => compileStage(s, opts));
-  return (docs) => stages.reduce((acc, run) => run(acc), docs);
+  const passes: StageFn[] = [];
+  for (let i = 0; i < stages.length; ) {
+    if (!stages[i].row) {
+      passes.push(stages[i++]);
+      continue;
+    }
+    const rows: Compiled[] = [];
+    while (i < stages.length && stages[i].row) rows.push(stages[i++]);
+    const group = i < stages.length && stages[i].sink ? stages[i++] : undefined;
+    passes.push(fuse(rows, group));
+  }
+  return (docs) => passes.reduce((acc, run) => run(acc), docs);
 }
