@@ -113,6 +113,9 @@ directorySchema.index({ seq: 1 }, { unique: true });
 // Segment and alert filters on the current placement.
 directorySchema.index({ region: 1 });
 directorySchema.index({ stateBodyId: 1 });
+// Workforce questions filtered by level or corps read only their servants (a level is a sixth of the service).
+directorySchema.index({ stateBodyLevel: 1 });
+directorySchema.index({ corps: 1 });
 directorySchema.index({ status: 1 });
 // hr's scope: the servants of a body and of every body under it (multikey).
 directorySchema.index({ bodyChain: 1 });
