@@ -175,6 +175,11 @@ export interface Pinning {
   gateway?: string;
   backend?: string;
   load?: string;
+  /**
+   * Every CPU: where the backend runs for scenarios that compare no gateways and barely use one
+   * (analytics), so the gateway's core does not sit idle while MongoDB and the subgraphs share one.
+   */
+  all?: string;
   note: string;
 }
 
@@ -188,7 +193,8 @@ export function planPinning(enabled: boolean): Pinning {
     return {
       gateway: String(cpus[0]),
       backend: String(cpus[1]),
-      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]}; load generator not pinned (2 CPUs)`,
+      all: cpus.join(','),
+      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]} (on both CPUs for the analytics scenarios e-j); load generator not pinned (2 CPUs)`,
     };
   }
   const backend = cpus.slice(2).join(',');
@@ -196,7 +202,8 @@ export function planPinning(enabled: boolean): Pinning {
     gateway: String(cpus[0]),
     load: String(cpus[1]),
     backend,
-    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend}`,
+    all: cpus.join(','),
+    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend} (on every CPU for the analytics scenarios e-j)`,
   };
 }
 
@@ -207,6 +214,16 @@ function allowedCpus(): number[] {
     const [a, b] = part.split('-').map(Number);
     return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
   });
+}
+
+/** Moves running processes, their threads and their children to `cpus`. */
+export function repin(procs: Proc[], cpus: string | undefined): void {
+  if (cpus === undefined || !hasTaskset) return;
+  for (const proc of procs) {
+    const pid = proc.child.pid;
+    if (pid === undefined) continue;
+    for (const p of descendants(pid)) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(p)], { stdio: 'ignore' });
+  }
 }
 
 /** Pins this process (the bench, which hosts the counting proxies) with the backend. */

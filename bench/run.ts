@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measure, runLoad, settle, type LoadTarget, type RunFigures } from './load';
 import { checkAnswers, probeCounts, probePageSizes, type CountProbe } from './probe';
-import { pinSelf, planPinning, REPO_ROOT, type Pinning } from './proc';
+import { pinSelf, planPinning, repin, REPO_ROOT, type Pinning } from './proc';
 import { evaluateTargets, fmt, printGrowth, printSize, ratios, summarise, writeJson, type SizeReport } from './report';
 import { buildScenarios, collectSamples, SCENARIO_IDS, type Scenario, type ScenarioId } from './scenarios';
 import { startStack, type Stack } from './stack';
@@ -108,9 +108,16 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
     const offsets = new Map<ScenarioId, number>(scenarios.map((s) => [s.id, 0]));
+    // The backend's CPUs for a scenario: its own core(s), or every CPU for the analytics (Pinning.all).
+    const placeBackend = (s: Scenario) => {
+      const cpus = s.backendOnAllCpus && pinning.all ? pinning.all : pinning.backend;
+      repin([stack.mongo, ...Object.values(stack.subgraphs).map((sub) => sub.proc)], cpus);
+      pinSelf(cpus);
+    };
     const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec });
     if (args.warmupSec > 0) {
       for (const s of scenarios) {
+        placeBackend(s);
         for (const t of targetsFor(s, stack, args.peer)) {
           const r = await runLoad(job(s, t.url, args.warmupSec), pinning.load);
           offsets.set(s.id, r.nextOffset);
@@ -122,6 +129,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     const runs: RunFigures[] = [];
     for (let round = 1; round <= args.rounds; round++) {
       for (const s of scenarios) {
+        placeBackend(s);
         for (const t of targetsFor(s, stack, args.peer)) {
           const figures = await measure(stack, s, t, { round, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec: args.durationSec, loadCpus: pinning.load });
           offsets.set(s.id, figures.nextOffset);

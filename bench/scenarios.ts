@@ -27,6 +27,8 @@ export interface Scenario {
   variables: Array<Record<string, unknown>>;
   /** Concurrent connections, when not the run's --connections. */
   connections?: number;
+  /** The backend may use every CPU (no gateways compared; see Pinning.all). */
+  backendOnAllCpus?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ function analyticsScenarios(): Record<'e' | 'f' | 'g' | 'h' | 'i' | 'j', Scenari
   const workforce = (groupBy: string) => WORKFORCE_FILTERS.map((filter) => ({ groupBy: [groupBy], filter }));
   // Every region, then the whole country: 21 different lists.
   const alertVariables = [...REGIONS.map((region) => ({ filter: { region }, first: 20 })), { first: 20 }];
-  const base = { target: 'gateway' as const, peer: false, connections: ANALYTICS_CONNECTIONS };
+  const base = { target: 'gateway' as const, peer: false, connections: ANALYTICS_CONNECTIONS, backendOnAllCpus: true };
   const alerts = (id: 'g' | 'h' | 'i' | 'j', field: string): Scenario => ({ ...base, id, title: `${field} (contract fragment), 20/page`, query: alertQuery(field), operationName: field, variables: alertVariables });
   return {
     e: { ...base, id: 'e', title: 'workforce by region (contract)', query: analytics, operationName: 'Workforce', variables: workforce('REGION') },
