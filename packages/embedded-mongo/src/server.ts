@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { ObjectId, type Document } from 'bson';
 import { runCommand } from './commands';
 import type { ServerInfo } from './commands/context';
+import { RetryableWrites } from './commands/retryable-writes';
 import { Cursors } from './storage/cursors';
 import type { Engine } from './storage/engine';
 import { Transactions } from './storage/transactions';
@@ -25,6 +26,7 @@ export class WireServer {
   private readonly sockets = new Set<net.Socket>();
   readonly cursors = new Cursors();
   readonly transactions: Transactions;
+  readonly retryableWrites = new RetryableWrites();
   private nextConnectionId = 1;
   info!: ServerInfo;
 
@@ -117,7 +119,14 @@ export class WireServer {
       return header.opCode === 2004 ? buildOpReply(header.requestId, reply) : buildOpMsg(header.requestId, reply);
     }
     const reply = await runCommand(
-      { engine: this.engine, cursors: this.cursors, transactions: this.transactions, server: this.info, connectionId },
+      {
+        engine: this.engine,
+        cursors: this.cursors,
+        transactions: this.transactions,
+        retryableWrites: this.retryableWrites,
+        server: this.info,
+        connectionId,
+      },
       request.db,
       request.command,
     );

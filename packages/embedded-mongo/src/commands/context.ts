@@ -5,6 +5,7 @@ import { mongoError } from '../storage/errors';
 import type { Mutation } from '../storage/mutation';
 import { BaseStore, type Store } from '../storage/store';
 import type { Transactions, Txn } from '../storage/transactions';
+import type { RetryableWrites } from './retryable-writes';
 
 export interface ServerInfo {
   host: string;
@@ -18,6 +19,8 @@ export interface CommandContext {
   engine: Engine;
   cursors: Cursors;
   transactions: Transactions;
+  /** Replies of retryable writes already run, by session (see retryable-writes.ts). */
+  retryableWrites: RetryableWrites;
   server: ServerInfo;
   connectionId: number;
   db: string;

@@ -1,5 +1,6 @@
 import { Long, Timestamp, type Document } from 'bson';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from '../wire/messages';
+import { sessionKey } from '../storage/transactions';
 import type { CommandContext, Handler } from './context';
 
 export const MAX_WRITE_BATCH_SIZE = 100_000;
@@ -57,6 +58,14 @@ function buildInfo(): Document {
   };
 }
 
+/** endSessions / killSessions: aborts their open transactions and forgets their retryable writes. */
+function endSessions(ctx: CommandContext, ids: unknown): Document {
+  const list = Array.isArray(ids) ? (ids as unknown[]) : [];
+  ctx.transactions.endSessions(list);
+  ctx.retryableWrites.forget(list.map(sessionKey).filter((k): k is string => k !== undefined));
+  return { ok: 1 };
+}
+
 export const handshakeCommands: Record<string, Handler> = {
   hello,
   ismaster: hello,
@@ -64,14 +73,8 @@ export const handshakeCommands: Record<string, Handler> = {
   ping: () => ({ ok: 1 }),
   buildInfo,
   buildinfo: buildInfo,
-  endSessions: (ctx) => {
-    ctx.transactions.endSessions(Array.isArray(ctx.cmd.endSessions) ? ctx.cmd.endSessions : []);
-    return { ok: 1 };
-  },
-  killSessions: (ctx) => {
-    ctx.transactions.endSessions(Array.isArray(ctx.cmd.killSessions) ? ctx.cmd.killSessions : []);
-    return { ok: 1 };
-  },
+  endSessions: (ctx) => endSessions(ctx, ctx.cmd.endSessions),
+  killSessions: (ctx) => endSessions(ctx, ctx.cmd.killSessions),
   refreshSessions: () => ({ ok: 1 }),
   startSession: () => ({ ok: 1 }),
   getParameter: (ctx) => ({ ...(ctx.cmd.featureCompatibilityVersion ? { featureCompatibilityVersion: { version: '7.0' } } : {}), ok: 1 }),

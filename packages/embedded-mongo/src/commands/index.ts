@@ -1,11 +1,13 @@
 import type { Document } from 'bson';
 import { MongoError, asMongoError, mongoError } from '../storage/errors';
+import { sessionKey, txnNumberOf } from '../storage/transactions';
 import { aggregateCommands } from './aggregate';
 import { catalogCommands } from './catalog';
 import { flush, type CommandContext, type Handler } from './context';
 import { handshakeCommands } from './handshake';
 import { indexCommands } from './indexes';
 import { readCommands } from './read';
+import { RETRYABLE_WRITE_COMMANDS } from './retryable-writes';
 import { writeCommands } from './write';
 
 const transactionCommands: Record<string, Handler> = {
@@ -59,18 +61,42 @@ export function commandName(cmd: Document): string | undefined {
   return Object.keys(cmd)[0];
 }
 
+type BaseContext = Omit<CommandContext, 'cmd' | 'db' | 'log' | 'pending' | 'txn'>;
+
 /**
  * Runs one command and returns its reply; never throws. The reply waits until the command's
- * changes are durable.
+ * changes are durable. A retryable write (lsid + txnNumber, outside a transaction) that was
+ * already run gets the first attempt's reply instead of running again (see retryable-writes.ts).
  */
-export async function runCommand(base: Omit<CommandContext, 'cmd' | 'db' | 'log' | 'pending' | 'txn'>, db: string, cmd: Document): Promise<Document> {
+export async function runCommand(base: BaseContext, db: string, cmd: Document): Promise<Document> {
   const rawName = commandName(cmd);
   const name = rawName === undefined ? undefined : handlers.has(rawName) ? rawName : lowerCaseNames.get(rawName.toLowerCase());
   if (rawName === undefined || name === undefined) {
     return mongoError('CommandNotFound', `no such command: '${rawName ?? ''}'`).toReply();
   }
+  if (RETRYABLE_WRITE_COMMANDS.has(name) && cmd.autocommit !== false) {
+    const session = sessionKey(cmd.lsid);
+    let txnNumber: bigint | undefined;
+    try {
+      txnNumber = session === undefined ? undefined : txnNumberOf(cmd);
+    } catch {
+      return mongoError('TypeMismatch', 'txnNumber must be an integer').toReply();
+    }
+    if (session !== undefined && txnNumber !== undefined) {
+      const used = base.transactions.highestTxnNumber(session);
+      if (used !== undefined && txnNumber < used) {
+        return mongoError('TransactionTooOld', `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer transaction with txnNumber ${used} has already started on this session.`).toReply();
+      }
+      return base.retryableWrites.run(session, txnNumber, () => execute(base, name, db, cmd));
+    }
+  }
+  return execute(base, name, db, cmd);
+}
+
+async function execute(base: BaseContext, name: string, db: string, cmd: Document): Promise<Document> {
   const ctx: CommandContext = { ...base, db, cmd, log: [], pending: [] };
   try {
+    if (cmd.autocommit === false && cmd.startTransaction === true) refuseOlderThanRetryableWrites(ctx);
     ctx.txn = ctx.transactions.resolve(cmd, name);
     if (ctx.txn && !TRANSACTIONAL.has(name)) {
       throw new MongoError(263, 'OperationNotSupportedInTransaction', `Cannot run '${name}' in a multi-document transaction.`);
@@ -91,5 +117,15 @@ export async function runCommand(base: Omit<CommandContext, 'cmd' | 'db' | 'log'
     }
     if (ctx.txn && name !== 'commitTransaction' && name !== 'abortTransaction') ctx.transactions.abortOnError(ctx.txn);
     return error.toReply();
+  }
+}
+
+/** A transaction may not start with a txnNumber below one a retryable write of its session used. */
+function refuseOlderThanRetryableWrites(ctx: CommandContext): void {
+  const session = sessionKey(ctx.cmd.lsid);
+  const txnNumber = txnNumberOf(ctx.cmd);
+  const used = session === undefined ? undefined : ctx.retryableWrites.highest(session);
+  if (used !== undefined && txnNumber !== undefined && txnNumber < used) {
+    throw mongoError('TransactionTooOld', `Cannot start transaction ${txnNumber} on session because a newer retryable write with txnNumber ${used} has already started on this session.`);
   }
 }

@@ -48,7 +48,8 @@ export function sessionKey(lsid: unknown): string | undefined {
   return Buffer.from(id.buffer).toString('hex');
 }
 
-function txnNumberOf(cmd: Document): bigint | undefined {
+/** The command's `txnNumber` (an int64 on the wire), if it has one; throws on a non-integer. */
+export function txnNumberOf(cmd: Document): bigint | undefined {
   const n = cmd.txnNumber;
   if (n === undefined || n === null) return undefined;
   return BigInt(String(n));
@@ -105,6 +106,11 @@ export class Transactions {
       throw mongoError('Location', `Transaction with { txnNumber: ${n} } has been committed.`);
     }
     return txn;
+  }
+
+  /** The highest txnNumber a transaction of this session has used, if the session is known. */
+  highestTxnNumber(key: string): bigint | undefined {
+    return this.sessions.get(key)?.highest;
   }
 
   abortOnError(txn: Txn | undefined): void {
