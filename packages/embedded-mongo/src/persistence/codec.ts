@@ -23,6 +23,8 @@ import type { Mutation } from '../storage/mutation';
  */
 
 const SERIALIZE_OPTIONS = { checkKeys: false, ignoreUndefined: false, serializeFunctions: false } as const;
+/** encodeInto's options; `index` is set on each call. */
+const INTO_OPTIONS = { ...SERIALIZE_OPTIONS, index: 0 };
 const DESERIALIZE_OPTIONS = {
   promoteValues: false,
   promoteLongs: false,
@@ -59,6 +61,22 @@ export function encodeDocument(doc: Document): Buffer {
   const bytes = BSON.serialize(doc, SERIALIZE_OPTIONS);
   // serialize returns a fresh Uint8Array; view it as a Buffer without copying.
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Serializes `doc` exactly as encodeDocument does, into `target` at `offset`, without allocating
+ * a buffer for it; returns the offset just past it, or -1 (target untouched) when it does not fit.
+ */
+export function encodeInto(doc: Document, target: Buffer, offset: number): number {
+  INTO_OPTIONS.index = offset;
+  try {
+    return BSON.serializeWithBufferAndIndex(doc, target, INTO_OPTIONS) + 1;
+  } catch (err) {
+    // TypedArray.set refuses (RangeError) before copying anything when the bytes do not fit. By
+    // name, not instanceof: the error may come from another realm (jest runs tests in a vm context).
+    if ((err as Error | undefined)?.name === 'RangeError') return -1;
+    throw err;
+  }
 }
 
 export function decodeDocument(bytes: Uint8Array): Document {

@@ -5,7 +5,7 @@ import { decodeDocument, decodeMutations, encodeMutations } from './codec';
 import { JOURNAL_MAGIC, RecordType, frameRecord, scanFile } from './framing';
 import { GroupCommitWriter, createJournal, fsyncDir, journalName, listJournals, type OpenJournal } from './journal';
 import { acquireLock, type HeldLock } from './lock';
-import { SNAPSHOT_TMP, encodeSnapshot, installSnapshot, readSnapshot } from './snapshot';
+import { SNAPSHOT_TMP, readSnapshot, writeSnapshot } from './snapshot';
 
 export { DataDirLockedError } from './lock';
 export { SnapshotCorruptError } from './snapshot';
@@ -20,13 +20,15 @@ export { JournalFailedError } from './journal';
  *   journal-<G>.log, <G+1>...   every acknowledged append since, one record per append
  *
  * Compaction, and why a crash at any step replays correctly (G = current generation):
- *   1. Synchronously: take the dump, encode it, and queue "switch to generation G+1" behind every
- *      append already queued. The dump contains exactly the appends queued so far (the engine
- *      applies a write to memory before it calls append), and those all go to journal G.
- *      Crash here: nothing on disk changed.
+ *   1. Synchronously: take the dump and queue "switch to generation G+1" behind every append
+ *      already queued. The dump contains exactly the appends queued so far (the engine applies a
+ *      write to memory before it calls append), and those all go to journal G. The dump refers to
+ *      the stored documents, which are never changed in place, so it keeps describing this moment
+ *      while it is encoded later, in slices. Crash here: nothing on disk changed.
  *   2. The writer creates journal G+1 (header written and fsync'd, directory fsync'd) and sends
  *      later appends there. Crash: the old snapshot + journals ..G, G+1 replay everything.
- *   3. Write snapshot.bson.tmp and fsync it. Crash: the temp file is ignored and deleted at start.
+ *   3. Write snapshot.bson.tmp (encoding as it goes, yielding to the event loop every few ms) and
+ *      fsync it. Crash: the temp file is ignored and deleted at start.
  *   4. Rename it over snapshot.bson and fsync the directory. From here recovery reads snapshot
  *      G+1 and skips journals below G+1 (their contents are in the snapshot). Crash before the
  *      directory fsync is durable: either name may survive, and both are consistent.
@@ -208,11 +210,12 @@ class FileDurabilityImpl implements FileDurability {
   /**
    * Cheap when no compaction is due, so it can be called after every write. `dump()` is called
    * synchronously, before this returns, and must describe exactly the state produced by every
-   * mutation passed to append() so far. The promise resolves when the snapshot is installed
+   * mutation passed to append() so far. What it returns, documents included, must never be
+   * changed afterwards: it is encoded later, while other work goes on. The promise resolves when the snapshot is installed
    * (never rejects; failures are logged and the journals keep everything); callers need not
    * wait for it before acknowledging anything.
    */
-  maybeCompact(dump: () => Mutation[]): Promise<void> {
+  maybeCompact(dump: () => Iterable<Mutation>): Promise<void> {
     // A write arriving while a compaction runs has nothing to wait for: it is in the new journal.
     if (this.closed || !this.writer || this.compacting) return Promise.resolve();
     if (this.journalBytes < this.opts.maxJournalBytes && this.journalRecords < this.opts.maxJournalRecords) {
@@ -228,15 +231,15 @@ class FileDurabilityImpl implements FileDurability {
   }
 
   /** Steps 1-5 of the comment at the top; everything before the first await runs synchronously. */
-  private async compact(writer: GroupCommitWriter, dump: () => Mutation[]): Promise<void> {
+  private async compact(writer: GroupCommitWriter, dump: () => Iterable<Mutation>): Promise<void> {
     const gen = this.generation + 1;
-    const snapshot = encodeSnapshot(gen, dump());
+    const state = dump();
     const switched = writer.switchTo(gen);
     this.generation = gen;
     this.journalBytes = JOURNAL_MAGIC.length;
     this.journalRecords = 0;
     await switched;
-    await installSnapshot(this.dataDir, snapshot);
+    await writeSnapshot(this.dataDir, gen, state);
     for (const old of await listJournals(this.dataDir)) {
       if (old < gen) await fs.rm(path.join(this.dataDir, journalName(old)), { force: true });
     }

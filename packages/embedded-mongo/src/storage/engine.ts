@@ -1,5 +1,5 @@
-import { Collection, ID_INDEX } from './collection';
-import type { Durability, Mutation } from './mutation';
+import { Collection, ID_INDEX, type Entry } from './collection';
+import type { Durability, IndexSpec, Mutation } from './mutation';
 import { canonicalKey } from './values';
 
 /** Durability for the in-memory default: nothing to recover, nothing to write. */
@@ -94,19 +94,27 @@ export class Engine {
     await compacted;
   }
 
-  /** The whole state as mutations that rebuild it from nothing. */
-  dump(): Mutation[] {
-    const out: Mutation[] = [];
+  /**
+   * The whole state as mutations that rebuild it from nothing. The state is captured now (each
+   * collection's entries are copied into an array, which allocates nothing per document); the
+   * mutations are made as they are read, once. Stored documents are never changed in place, so
+   * reading later still yields the state of this moment.
+   */
+  dump(): Iterable<Mutation> {
+    const parts: { db: string; coll: string; specs: IndexSpec[]; entries: Entry[] }[] = [];
     for (const [dbName, db] of this.dbs) {
       for (const [name, c] of db) {
-        out.push({ op: 'createCollection', db: dbName, coll: name });
-        for (const idx of c.indexes.values()) {
-          if (idx.name !== ID_INDEX.name) out.push({ op: 'createIndex', db: dbName, coll: name, spec: idx.spec });
-        }
-        for (const e of c.docs.values()) out.push({ op: 'insert', db: dbName, coll: name, doc: e.doc });
+        const specs = [...c.indexes.values()].filter((idx) => idx.name !== ID_INDEX.name).map((idx) => idx.spec);
+        parts.push({ db: dbName, coll: name, specs, entries: Array.from(c.docs.values()) });
       }
     }
-    return out;
+    return (function* (): Generator<Mutation> {
+      for (const { db, coll, specs, entries } of parts) {
+        yield { op: 'createCollection', db, coll };
+        for (const spec of specs) yield { op: 'createIndex', db, coll, spec };
+        for (const e of entries) yield { op: 'insert', db, coll, doc: e.doc };
+      }
+    })();
   }
 
   async recover(): Promise<void> {

@@ -42,7 +42,12 @@ export interface Durability {
   /** Mutations recovered at start (snapshot first, then journal), to apply in order. */
   recover(): Promise<Mutation[]>;
   append(mutations: Mutation[]): Promise<void>;
-  /** Called with a full dump of the state from time to time so the journal can be truncated. */
-  maybeCompact(dump: () => Mutation[]): Promise<void>;
+  /**
+   * Called with a full dump of the state from time to time so the journal can be truncated.
+   * `dump()` is called synchronously and must capture the state of that moment, but the mutations
+   * may be read (once) long after, while other writes go on: so the documents in it must never be
+   * changed in place (the engine replaces a document by a new object on every update).
+   */
+  maybeCompact(dump: () => Iterable<Mutation>): Promise<void>;
   close(): Promise<void>;
 }
