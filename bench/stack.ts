@@ -115,7 +115,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const gateways: Stack['gateways'] = { ours: undefined, hive: undefined };
     const ourPort = await freePort();
-    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000' };
+    // The heap limit `npm run gateway` sets (see README): the gateway's live heap is about 65 MB,
+    // and without a limit V8 let it grow past 250 MB between full collections.
+    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=192`.trim() };
     for (const name of SUBGRAPHS) ourEnv[URL_ENV[name]] = subgraphs[name].proxiedUrl;
     const ours = start('gateway', 'npx', ['tsx', 'gateway/src/main.ts'], ourEnv, pinning.gateway);
     procs.push(ours);
