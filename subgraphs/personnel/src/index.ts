@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphApp, lazySegmentLoader, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, type SubgraphAuth } from '@civil-service/shared';
+import { createSubgraphApp, lazySegmentLoader, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, utcDay, type SubgraphAuth } from '@civil-service/shared';
+import { warmPersonnelAlerts } from './analytics/alerts';
 import { personnelSegmentComputer } from './analytics/workforce';
 import { backfillDirectory } from './directory/backfill';
 import { directoryFeedResolver } from './directory/feed';
@@ -63,7 +64,14 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
     models: { ...models, AuditEntry, ...directory },
     rules,
     directory,
-    /** Before serving: a register from before the servant directory existed gets one. */
-    prepare: () => backfillDirectory(db, models, directory),
+    /**
+     * Before serving: a register from before the servant directory existed gets one, and the
+     * compliance alerts' per-servant facts are read (seconds at national scale).
+     */
+    prepare: async () => {
+      await backfillDirectory(db, models, directory);
+      // Not fatal: the first personnelAlerts reads them then, and reports what failed.
+      await warmPersonnelAlerts(directory, models, rules, utcDay(now())).catch((err: unknown) => auth.logger?.warn({ err }, 'compliance alert facts not read at start'));
+    },
   });
 }

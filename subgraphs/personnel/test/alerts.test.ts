@@ -1,4 +1,6 @@
-import type { DirectoryModels } from '@civil-service/shared';
+import { attachCommandCounter, connectDatabase, testAuth, type DirectoryModels } from '@civil-service/shared';
+import { createPersonnelSubgraph } from '../src';
+import { warmPersonnelAlerts } from '../src/analytics/alerts';
 import { alertFixture } from './alerts-fixture';
 import { startHarness, TODAY, type Harness } from './helpers';
 
@@ -141,5 +143,30 @@ describe('personnelAlerts scope and filters', () => {
     await recordDirectoryChange(h.db, h.models, h.models as unknown as DirectoryModels, [f.servants.corpsABad], TODAY);
     const page = await list({ filter: { rules: ['CORPS_A_WITHOUT_RESERVE'] } });
     expect(page.totalCount).toBe(0);
+  });
+});
+
+describe('personnel before serving', () => {
+  it('reads the alert facts in prepare, so the first list after a start reads no directory entries', async () => {
+    // A connection of its own: its own models, hence alert facts of its own, empty at first.
+    const db = await connectDatabase({ uri: h.mongo.uri, dbName: h.db.name });
+    const auth = await testAuth({ role: 'monitoring', purpose: 'subgraph test' });
+    try {
+      const counter = attachCommandCounter(db);
+      const app = createPersonnelSubgraph({ db, config: { now: () => TODAY }, auth: { verifier: auth.verifier } });
+      await Promise.all(Object.values(app.models).map((m) => m.init()));
+      counter.reset();
+      await app.prepare();
+      // Every entry was read while preparing.
+      expect(counter.byCollection().servant_directory).toBeGreaterThanOrEqual(2);
+      counter.reset();
+      await warmPersonnelAlerts(app.directory, app.models, app.rules, TODAY);
+      // Nothing changed since: the newest number and the entry at it, nothing else.
+      expect(counter.byCollection()).toEqual({ servant_directory: 2 });
+      counter.detach();
+    } finally {
+      await auth.dispose();
+      await db.close();
+    }
   });
 });

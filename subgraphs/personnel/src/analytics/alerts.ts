@@ -159,6 +159,15 @@ function storeFor(directory: DirectoryModels, models: PersonnelModels): AlertFac
   return store;
 }
 
+/**
+ * Reads every directory entry into the alert facts before the first request needs them: at
+ * 100,000 servants that takes seconds, longer than the gateway waits for a subgraph, so the first
+ * `personnelAlerts` after a start would otherwise fail.
+ */
+export async function warmPersonnelAlerts(directory: DirectoryModels, models: PersonnelModels, rules: PersonnelRules, today: Date): Promise<void> {
+  await storeFor(directory, models).alertsOn(today, rules);
+}
+
 /** `Query.personnelAlerts`. */
 export async function personnelAlerts(_: unknown, args: { filter?: unknown; first?: unknown; after?: unknown }, ctx: Context) {
   const filter = checkAlertFilter(args.filter);
