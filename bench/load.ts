@@ -138,7 +138,7 @@ function meanPerCall(ms: Record<SubgraphName, number>, msBefore: Record<Subgraph
 const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
 
 export async function measure(stack: Stack, scenario: Scenario, target: LoadTarget, opts: { round: number; offset: number; connections: number; durationSec: number; loadCpus?: string }): Promise<RunFigures> {
-  const watched = [target.proc, stack.mongo, ...SUBGRAPHS.map((n) => stack.subgraphs[n].proc)].filter((p): p is Proc => p !== undefined);
+  const watched = [target.proc, ...SUBGRAPHS.map((n) => stack.mongos[n]), ...SUBGRAPHS.map((n) => stack.subgraphs[n].proc)].filter((p): p is Proc => p !== undefined);
   const rssPerRun = watched.map(resetPeakRss).every(Boolean);
   const before = snapshot(stack);
   const result = await runLoad(
@@ -166,7 +166,8 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     dbMsPerCommand: meanPerCall(after.dbMs, before.dbMs, after.db, before.db),
     gatewayPeakRss: target.proc ? peakRss(target.proc) : null,
     subgraphPeakRss,
-    mongoPeakRss: peakRss(stack.mongo),
+    // The four databases' servers together: the memory the data takes.
+    mongoPeakRss: SUBGRAPHS.reduce((total, n) => total + peakRss(stack.mongos[n]), 0),
     rssPerRun,
   };
 }

@@ -111,7 +111,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     // The backend's CPUs for a scenario: its own core(s), or every CPU for the analytics (Pinning.all).
     const placeBackend = (s: Scenario) => {
       const cpus = s.backendOnAllCpus && pinning.all ? pinning.all : pinning.backend;
-      repin([stack.mongo, ...Object.values(stack.subgraphs).map((sub) => sub.proc)], cpus);
+      repin([...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc)], cpus);
       pinSelf(cpus);
     };
     const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec });

@@ -15,14 +15,14 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
 export type GatewayName = 'ours' | 'hive';
 
 export interface Stack {
-  mongoUri: string;
   gateways: Record<GatewayName, { url: string; proc: Proc } | undefined>;
   subgraphs: Record<SubgraphName, { proc: Proc; url: string; proxiedUrl: string }>;
   /** HTTP requests reaching each subgraph (through its proxy). */
   subgraphProxies: Record<SubgraphName, CountingProxy>;
   /** Database commands each subgraph sends (through its own proxy to the one MongoDB). */
   mongoProxies: Record<SubgraphName, CountingProxy>;
-  mongo: Proc;
+  /** Each subgraph's own embedded MongoDB, as each agency runs its own database server. */
+  mongos: Record<SubgraphName, Proc>;
   /** What every bench request carries: a monitoring token and a declared purpose. */
   headers: Record<string, string>;
   stop(): Promise<void>;
@@ -64,24 +64,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // NODE_ENV=production (QUIET) makes issuer and audience mandatory: the development ones.
     const authEnv = { AUTH_KEY_FILE: auth.key.file, AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE };
     const headers = { authorization: `Bearer ${await auth.token({ role: 'monitoring', sub: 'bench' }, { ttlMinutes: 24 * 60 })}`, 'x-purpose': 'benchmark' };
-    const mongoPort = await freePort();
-    // The in-memory server holds every database in its V8 heap; Node's default limit (about 4 GB)
-    // ends it with an out-of-memory crash while seeding 100,000 servants.
-    const heapMb = Math.floor((os.totalmem() / 1024 / 1024) * 0.6);
-    // A young generation of 128 MB semi-spaces: an aggregation over 100,000 entries allocates far
-    // more than the default 16 MB between collections, and what survives a few of those is promoted
-    // into an old generation of millions of documents, whose full collections take seconds.
-    const mongoEnv = { MONGO_PORT: String(mongoPort), MONGO_HOST: '127.0.0.1', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb} --max-semi-space-size=128`.trim() };
-    const mongo = start('mongo', 'npx', ['tsx', 'packages/embedded-mongo/src/cli.ts'], mongoEnv, pinning.backend);
-    procs.push(mongo);
-    await waitUntil(mongo, 'listening', tcpOpen(mongoPort));
-    const mongoUri = `mongodb://127.0.0.1:${mongoPort}/?directConnection=true`;
-    log(`embedded MongoDB on ${mongoPort} (heap limit ${heapMb} MB)`);
+    // Each subgraph its own server, as each agency runs its own MongoDB in production: four
+    // heaps of a quarter of the data collect faster than one, and they can use more than one core.
+    // The in-memory server holds its databases in its V8 heap; Node's default limit (about 4 GB)
+    // is too small for personnel's at 100,000 servants. A cap, not a reservation.
+    const heapMb = Math.floor((os.totalmem() / 1024 / 1024) * 0.5);
+    const mongos = {} as Record<SubgraphName, Proc>;
+    const mongoPorts = {} as Record<SubgraphName, number>;
+    for (const name of SUBGRAPHS) {
+      mongoPorts[name] = await freePort();
+      // A young generation of 128 MB semi-spaces: an aggregation over 100,000 entries allocates far
+      // more than the default 16 MB between collections, and what survives a few of those is promoted
+      // into an old generation of millions of documents, whose full collections take seconds.
+      const mongoEnv = { MONGO_PORT: String(mongoPorts[name]), MONGO_HOST: '127.0.0.1', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb} --max-semi-space-size=128`.trim() };
+      mongos[name] = start(`mongo-${name}`, 'npx', ['tsx', 'packages/embedded-mongo/src/cli.ts'], mongoEnv, pinning.backend);
+      procs.push(mongos[name]);
+    }
+    for (const name of SUBGRAPHS) await waitUntil(mongos[name], 'listening', tcpOpen(mongoPorts[name]));
+    const mongoUri = (name: SubgraphName) => `mongodb://127.0.0.1:${mongoPorts[name]}/?directConnection=true`;
+    log(`embedded MongoDB, one per subgraph: ${SUBGRAPHS.map((name) => `${name} on ${mongoPorts[name]}`).join(', ')} (heap limit ${heapMb} MB each)`);
 
     const seedStarted = Date.now();
-    await seed(mongoUri, options.servants, options.seed).catch((err: Error) => {
-      const died = mongo.child.exitCode !== null || mongo.child.signalCode !== null;
-      throw died ? new Error(`${err.message}\nthe embedded MongoDB died (${mongo.child.exitCode ?? mongo.child.signalCode}):\n${mongo.output()}`) : err;
+    await seed(Object.fromEntries(SUBGRAPHS.map((name) => [name, mongoUri(name)])) as Record<SubgraphName, string>, options.servants, options.seed).catch((err: Error) => {
+      const dead = SUBGRAPHS.filter((name) => mongos[name].child.exitCode !== null || mongos[name].child.signalCode !== null);
+      const report = dead.map((name) => `the embedded MongoDB of ${name} died (${mongos[name].child.exitCode ?? mongos[name].child.signalCode}):\n${mongos[name].output()}`);
+      throw dead.length ? new Error([err.message, ...report].join('\n')) : err;
     });
     log(`seeded ${options.servants} servants in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
 
@@ -91,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const ports = {} as Record<SubgraphName, number>;
     for (const name of SUBGRAPHS) ports[name] = await freePort();
     for (const name of SUBGRAPHS) {
-      const mongoProxy = await startMongoCountingProxy(mongoPort);
+      const mongoProxy = await startMongoCountingProxy(mongoPorts[name]);
       proxies.push(mongoProxy);
       mongoProxies[name] = mongoProxy;
       const port = ports[name];
@@ -141,15 +148,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await waitUntil(ours, 'health', httpOk(`http://127.0.0.1:${ourPort}/health`));
     if (gateways.hive) await waitUntil(gateways.hive.proc, 'readiness', graphqlOk(gateways.hive.url));
     log(`gateways up: ours ${gateways.ours.url}${gateways.hive ? `, Hive ${gateways.hive.url}` : ''}`);
-    return { mongoUri, gateways, subgraphs, subgraphProxies, mongoProxies, mongo, headers, stop: stopAll };
+    return { gateways, subgraphs, subgraphProxies, mongoProxies, mongos, headers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-async function seed(mongoUri: string, servants: number, seedValue: string): Promise<void> {
-  const proc = start('seed', 'npx', ['tsx', 'scripts/seed.ts', '--servants', String(servants), '--seed', seedValue], { MONGODB_URI: mongoUri, LOG_LEVEL: 'warn' });
+async function seed(uris: Record<SubgraphName, string>, servants: number, seedValue: string): Promise<void> {
+  const env: Record<string, string> = { LOG_LEVEL: 'warn' };
+  for (const name of SUBGRAPHS) env[`${name.toUpperCase().replace('-', '_')}_MONGODB_URI`] = uris[name];
+  const proc = start('seed', 'npx', ['tsx', 'scripts/seed.ts', '--servants', String(servants), '--seed', seedValue], env);
   const code = await proc.exited;
   if (code !== 0) throw new Error(`seed exited with ${code}:\n${proc.output()}`);
 }

@@ -17,7 +17,8 @@ export interface SeedProgress {
 }
 
 export interface SeedAllOptions {
-  uri: string;
+  /** One server for the four databases, or each subgraph's own (each agency its own MongoDB). */
+  uri: string | Record<SeededSubgraph, string>;
   servants: number;
   seed: number | string;
   /** The day the demo data is as of (default today); the same seed and day give the same data. */
@@ -41,7 +42,7 @@ export interface SeedAllResult {
 export async function seedAll({ uri, servants, seed, today, onProgress }: SeedAllOptions): Promise<SeedAllResult> {
   const connections: Connection[] = [];
   const connect = async (name: SeededSubgraph) => {
-    const db = await connectDatabase({ uri, dbName: databaseNameFor(name) });
+    const db = await connectDatabase({ uri: typeof uri === 'string' ? uri : uri[name], dbName: databaseNameFor(name) });
     connections.push(db);
     return db;
   };

@@ -5,8 +5,20 @@ import { seedAll, SEEDED_SUBGRAPHS, type SeededSubgraph } from './seed-lib';
 
 /**
  * `npm run seed -- --servants N --seed S [--today YYYY-MM-DD]`: replaces the demo data of the four
- * subgraphs' databases at MONGODB_URI. The same seed and day give the same data.
+ * subgraphs' databases at MONGODB_URI, or each at its own server where `<SUBGRAPH>_MONGODB_URI`
+ * is set (PERSONNEL_, TRAINING_, EVALUATION_, SERVICES_QUALITY_MONGODB_URI), as when each agency
+ * runs its own MongoDB. The same seed and day give the same data.
  */
+
+/** Each subgraph's server: its own variable, else MONGODB_URI. */
+function seedTargets(env: NodeJS.ProcessEnv): { uris: Record<SeededSubgraph, string>; shown: string } {
+  const own = (name: SeededSubgraph) => `${name.toUpperCase().replace('-', '_')}_MONGODB_URI`;
+  const shared = SEEDED_SUBGRAPHS.every((name) => env[own(name)]) ? undefined : mongoUri(env, 'MONGODB_URI', { required: true })!;
+  const uris = Object.fromEntries(SEEDED_SUBGRAPHS.map((name) => [name, env[own(name)] ? mongoUri(env, own(name), { required: true })! : shared!])) as Record<SeededSubgraph, string>;
+  const hide = (uri: string) => uri.replace(/\/\/[^@/]*@/, '//***@');
+  const distinct = [...new Set(Object.values(uris))];
+  return { uris, shown: distinct.length === 1 ? hide(distinct[0]) : SEEDED_SUBGRAPHS.map((name) => `${name} ${hide(uris[name])}`).join(', ') };
+}
 
 const USAGE = 'usage: npm run seed -- --servants <1-1000000> [--seed <text>] [--today YYYY-MM-DD]';
 const MAX_SERVANTS = 1_000_000;
@@ -51,7 +63,7 @@ export function parseSeedArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<void> {
-  const uri = mongoUri(process.env, 'MONGODB_URI', { required: true })!;
+  const { uris, shown } = seedTargets(process.env);
   const { servants, seed, today } = parseSeedArgs(process.argv.slice(2));
   const started = Date.now();
   const bar = new SingleBar({ format: 'seeding {subgraph} [{bar}] {percentage}% | {value}/{total} servant-steps | {duration_formatted}', hideCursor: true }, Presets.shades_classic);
@@ -62,7 +74,7 @@ async function main(): Promise<void> {
   let stage: SeededSubgraph | undefined;
   let stageStart = started;
   const { counts } = await seedAll({
-    uri,
+    uri: uris,
     servants,
     seed,
     today,
@@ -79,7 +91,7 @@ async function main(): Promise<void> {
   if (stage) stageTimes[stage] = Date.now() - stageStart;
   if (interactive) bar.stop();
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  console.log(`Seeded ${servants} servants (seed '${seed}') in ${seconds(Date.now() - started)} into ${uri.replace(/\/\/[^@/]*@/, '//***@')}`);
+  console.log(`Seeded ${servants} servants (seed '${seed}') in ${seconds(Date.now() - started)} into ${shown}`);
   for (const [subgraph, byKind] of Object.entries(counts)) {
     const time = stageTimes[subgraph] !== undefined ? ` (about ${seconds(stageTimes[subgraph])})` : '';
     console.log(`  ${subgraph}${time}: ${Object.entries(byKind).map(([k, v]) => `${k} ${v}`).join(', ')}`);
