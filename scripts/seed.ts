@@ -12,9 +12,9 @@ import { seedAll, SEEDED_SUBGRAPHS, type SeededSubgraph } from './seed-lib';
 
 /** Each subgraph's server: its own variable, else MONGODB_URI. */
 function seedTargets(env: NodeJS.ProcessEnv): { uris: Record<SeededSubgraph, string>; shown: string } {
-  const own = (name: SeededSubgraph) => `${name.toUpperCase().replace('-', '_')}_MONGODB_URI`;
-  const shared = SEEDED_SUBGRAPHS.every((name) => env[own(name)]) ? undefined : mongoUri(env, 'MONGODB_URI', { required: true })!;
-  const uris = Object.fromEntries(SEEDED_SUBGRAPHS.map((name) => [name, env[own(name)] ? mongoUri(env, own(name), { required: true })! : shared!])) as Record<SeededSubgraph, string>;
+  const uriOf = (name: SeededSubgraph) =>
+    mongoUri(env, `${name.toUpperCase().replace('-', '_')}_MONGODB_URI`, { required: false }) ?? mongoUri(env, 'MONGODB_URI', { required: true })!;
+  const uris = Object.fromEntries(SEEDED_SUBGRAPHS.map((name) => [name, uriOf(name)])) as Record<SeededSubgraph, string>;
   const hide = (uri: string) => uri.replace(/\/\/[^@/]*@/, '//***@');
   const distinct = [...new Set(Object.values(uris))];
   return { uris, shown: distinct.length === 1 ? hide(distinct[0]) : SEEDED_SUBGRAPHS.map((name) => `${name} ${hide(uris[name])}`).join(', ') };

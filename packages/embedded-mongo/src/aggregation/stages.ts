@@ -234,11 +234,10 @@ function compileLookup(spec: unknown, opts: CompileOptions): Compiled {
   return rowStage(() => {
     // String keys (ids) are looked up one by one through the foreign field's index, as a real
     // server does: hashing the whole foreign collection cost more than the rest of the pipeline.
-    let probe: ((value: string) => Document[]) | undefined | null = null;
+    const probe = opts.indexedEqual?.(from, foreignField);
     let hashed: ((v: unknown) => Document[]) | undefined;
     return (doc) => {
       const v = local(doc);
-      if (probe === null) probe = opts.indexedEqual?.(from, foreignField);
       const out = { ...doc };
       out[as] = typeof v === 'string' && probe ? probe(v) : (hashed ??= hashJoin())(v);
       return out;

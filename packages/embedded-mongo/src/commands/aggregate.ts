@@ -58,16 +58,14 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
     filter = pipeline[0].$match as Document;
     pipeline = pipeline.slice(1);
   }
+  const storeOf = (other: string) => (other === name ? store : storeFor(ctx, other));
   const resolved = new Map<string, Document[]>();
   const resolve = (other: string) => {
     let docs = resolved.get(other);
-    if (!docs) resolved.set(other, (docs = other === name ? visibleDocs(store) : visibleDocs(storeFor(ctx, other))));
+    if (!docs) resolved.set(other, (docs = visibleDocs(storeOf(other))));
     return docs;
   };
-  const indexedEqual = (other: string, field: string) => {
-    const source = other === name ? store : storeFor(ctx, other);
-    return equalThroughIndex(source, field);
-  };
+  const indexedEqual = (other: string, field: string) => equalThroughIndex(storeOf(other), field);
   const variables = optionalDoc(ctx.cmd.let, 'let');
   const queryPipeline = toQueryForm(pipeline);
   // Compiled once for this command; command-level `let` variables are left to mingo.

@@ -9,6 +9,7 @@ import {
   type AlertRule,
   type ComplianceAlert,
   type DirectoryModels,
+  isoDay,
   utcDay,
 } from '@civil-service/shared';
 import { latestOverdueQuarter, quarterEnd, type Band, type RulesAt } from '../rules/evaluation';
@@ -17,8 +18,6 @@ import { annualStages, bandsRequiringAssessment, QUARTERS_COLLECTION } from './a
 export const EVALUATION_ALERT_RULES: readonly AlertRule[] = ['ASSESSMENT_REQUIRED', 'EVALUATION_MISSING'];
 
 const DAY = 86_400_000;
-
-const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 interface RequiredRow {
   _id: string;
@@ -79,7 +78,7 @@ async function evaluationMissingAlerts(models: DirectoryModels, match: Record<st
     ])
     .toArray();
   const since = new Date(due.getTime() + DAY);
-  const detail = `${year} Q${quarter} not recorded by ${iso(due)}`;
+  const detail = `${year} Q${quarter} not recorded by ${isoDay(due)}`;
   return rows.map((row) => ({ rule: 'EVALUATION_MISSING' as const, since, detail, servantId: row._id }));
 }
 

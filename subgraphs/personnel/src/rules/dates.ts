@@ -1,8 +1,8 @@
-import { utcDay } from '@civil-service/shared';
+import { isoDay, utcDay } from '@civil-service/shared';
 
 /** Calendar-day arithmetic in UTC: every date of the register is a UTC midnight. */
 
-export { utcDay };
+export { isoDay, utcDay };
 
 export const DAY_MS = 86_400_000;
 
@@ -49,11 +49,6 @@ export function ageOn(birth: Date, on: Date): number {
   let years = on.getUTCFullYear() - birth.getUTCFullYear();
   if (addYears(birth, years).getTime() > utcDay(on).getTime()) years -= 1;
   return years;
-}
-
-/** `YYYY-MM-DD` of a date, for messages. */
-export function isoDay(d: Date): string {
-  return utcDay(d).toISOString().slice(0, 10);
 }
 
 /** Parses `YYYY-MM-DD` (reference data) as a UTC midnight. */

@@ -1,6 +1,7 @@
 import {
   addUtcMonths,
   alertDirectoryMatch,
+  isoDay,
   rulesAsked,
   type AlertFilter,
   type AlertRule,
@@ -19,8 +20,6 @@ interface Offender {
   _id: string;
   detections: Array<{ on: Date; type: string }>;
 }
-
-const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 
 /**
  * REPEATED_SERVICE_VIOLATIONS: a servant in service with at least `threshold` violations attributed

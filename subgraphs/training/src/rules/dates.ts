@@ -1,8 +1,8 @@
-import { utcDay } from '@civil-service/shared';
+import { isoDay, utcDay } from '@civil-service/shared';
 
 /** Calendar-day arithmetic in UTC: every date this subgraph stores is a UTC midnight. */
 
-export { utcDay };
+export { isoDay, utcDay };
 
 export const DAY_MS = 86_400_000;
 
@@ -16,10 +16,6 @@ export function addMonths(d: Date, months: number): Date {
 
 export function addDays(d: Date, days: number): Date {
   return new Date(d.getTime() + days * DAY_MS);
-}
-
-export function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
 }
 
 /** Accepts what the Date scalar or a seeding roster may hand over: a Date or `YYYY-MM-DD…`. */
