@@ -15,3 +15,4 @@ export * from './auth';
 export * from './seeding';
 export * from './analytics';
 export * from './directory';
+export * from './facts';

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
 import type { AuthPolicyOptions } from '../auth/transform';
 import { registerDirectoryModels, type DirectoryModels } from './model';
-import { createDirectorySync, type DirectorySync } from './sync';
+import { createDirectorySync, DIRECTORY_SYNC_STATE_ID, type DirectorySync } from './sync';
 
 type BodyChains = NonNullable<AuthPolicyOptions['bodyChains']>;
 
@@ -29,6 +29,14 @@ export interface DirectoryCopy {
    * no feed, `fallback` as it is (unit tests give their own).
    */
   bodyChains(fallback?: BodyChains): BodyChains | undefined;
+  /**
+   * The highest directory number up to which every entry is in the copy: the saved cursor (a
+   * page is written unordered, so a higher number may be in before a lower one); without a feed,
+   * the newest entry's number (tests fill the copy themselves).
+   */
+  appliedHead(): Promise<number>;
+  /** `listener` runs after each page the feed applies. */
+  onApplied(listener: () => void): void;
   /** For createSubgraphApp: `/ready` reports the copy's lag; the sync runs while the subgraph serves. */
   appOptions: {
     ready: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
@@ -43,7 +51,11 @@ export interface DirectoryCopy {
  */
 export function directoryCopyFor(db: Connection, feed: DirectoryFeedOptions | undefined, logger?: Logger): DirectoryCopy {
   const models = registerDirectoryModels(db);
-  const sync = feed ? createDirectorySync({ models, ...feed, ...(logger ? { logger } : {}) }) : undefined;
+  const listeners: Array<() => void> = [];
+  const onApplied = () => {
+    for (const listener of listeners) listener();
+  };
+  const sync = feed ? createDirectorySync({ models, ...feed, onApplied, ...(logger ? { logger } : {}) }) : undefined;
   const chainsOf = async (ids: readonly string[]) =>
     new Map((await models.Directory.find({ _id: { $in: [...ids] } }, { bodyChain: 1 }).lean<Array<{ _id: string; bodyChain: string[] }>>()).map((d) => [d._id, d.bodyChain]));
   /** The copy's entries for `ids`, caught up once with personnel when some are missing. */
@@ -73,6 +85,13 @@ export function directoryCopyFor(db: Connection, feed: DirectoryFeedOptions | un
           return remote.get(id) ?? null;
         });
       };
+    },
+    async appliedHead() {
+      if (sync) return (await models.DirectorySyncState.findById(DIRECTORY_SYNC_STATE_ID, { cursor: 1 }).lean())?.cursor ?? 0;
+      return (await models.Directory.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean())?.seq ?? 0;
+    },
+    onApplied(listener) {
+      listeners.push(listener);
     },
     appOptions: {
       ready: async () => ({ ok: true, details: { directory: sync ? await sync.status() : 'no feed configured (PERSONNEL_URL and a service token)' } }),

@@ -38,7 +38,9 @@ export interface FeedPage {
 
 export const FEED_PAGE_MAX = 5000;
 
-const STATE_ID = 'personnel';
+/** The sync state document's id (its `cursor`: every entry up to it is in the copy). */
+export const DIRECTORY_SYNC_STATE_ID = 'personnel';
+const STATE_ID = DIRECTORY_SYNC_STATE_ID;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
@@ -72,6 +74,8 @@ export interface DirectorySyncOptions {
   intervalMs?: number;
   timeoutMs?: number;
   logger?: Logger;
+  /** Told after each page is applied (and its cursor saved), so readers of the copy can catch up. */
+  onApplied?: () => void;
 }
 
 export interface DirectorySyncStatus {
@@ -156,6 +160,7 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
         { upsert: true },
       );
       cursorKnown = newest.seq;
+      options.onApplied?.();
     }
     lastError = null;
     return { applied: entries.length, full: entries.length === pageSize };

@@ -1,31 +1,18 @@
 import type { ClientSession, Connection, Types } from 'mongoose';
-import type { DirectoryEntry, DirectoryModels } from '@civil-service/shared';
+import { allocateCounter, type DirectoryEntry, type DirectoryModels } from '@civil-service/shared';
 import type { PersonnelModels } from '../models';
 import { buildDirectorySnapshots, type DirectorySnapshot } from './builder';
 
-/** Where personnel keeps the last directory sequence number it handed out. */
-export const COUNTERS_COLLECTION = 'counters';
+export { COUNTERS_COLLECTION, countersOf } from '@civil-service/shared';
 export const DIRECTORY_COUNTER_ID = 'servant_directory';
 
-interface CounterDoc {
-  _id: string;
-  seq: number;
-}
-
-export function countersOf(db: Connection) {
-  return db.collection<CounterDoc>(COUNTERS_COLLECTION);
-}
-
 /**
- * Hands out `n` sequence numbers; returns the first. Inside a transaction the counter document is
- * written by every directory change, so two concurrent changes conflict on it (a transient
- * WriteConflict; `connection.transaction()` retries the loser from the start) and numbers become
- * visible in commit order: the feed never shows a number before a smaller one.
+ * Hands out `n` directory sequence numbers; returns the first. Called inside the transaction of
+ * the change, so numbers become visible in commit order (`allocateCounter`): the feed never shows
+ * a number before a smaller one.
  */
-export async function allocateSequence(db: Connection, n: number, session?: ClientSession): Promise<number> {
-  const after = await countersOf(db).findOneAndUpdate({ _id: DIRECTORY_COUNTER_ID }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after', session });
-  if (!after) throw new Error('the directory counter was not returned');
-  return after.seq - n + 1;
+export function allocateSequence(db: Connection, n: number, session?: ClientSession): Promise<number> {
+  return allocateCounter(db, DIRECTORY_COUNTER_ID, n, session);
 }
 
 /** Numbers the snapshots and replaces their entries (upserting new servants). */
