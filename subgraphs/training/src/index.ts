@@ -5,6 +5,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type TrainingRuleEntry } from './rules/reference';
 import { trainingSegmentComputer } from './analytics/segments';
+import { trainingFactStore } from './analytics/alerts';
 import type { TrainingRules } from './rules/training';
 
 export { seedTraining } from './seed';
@@ -58,6 +59,9 @@ export function createTrainingSubgraph({
     }
   };
   const compute = trainingSegmentComputer(models, rulesOnDay);
+  const alertFacts = trainingFactStore(db, directory, auth.logger);
+  // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
+  directory.onApplied(() => alertFacts.refresh());
   const app = createSubgraphApp<Context>({
     name: 'training',
     typeDefs: loadSubgraphSdl('training'),
@@ -69,6 +73,7 @@ export function createTrainingSubgraph({
         now,
         rulesAt,
         knownServants: (ids: readonly string[]) => directory.known(ids),
+        alertFacts,
       };
       return ctx;
     },
@@ -78,5 +83,13 @@ export function createTrainingSubgraph({
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: scoped.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
+  return Object.assign(app, {
+    models,
+    rulesAt,
+    directorySync: directory.sync,
+    directory,
+    alertFacts,
+    /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
+    prepare: async () => alertFacts.refresh(),
+  });
 }

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
-import { datedIdFactory, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
-import { registerModels, type LearningRecordDoc, type TrainingModels, type TrainingProgramDoc } from './models';
+import { datedIdFactory, renewCounter, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { LEARNING_RECORDS_COUNTER, registerModels, type LearningRecordDoc, type TrainingModels, type TrainingProgramDoc } from './models';
 import { addDays, addMonths, toDate, utcDay } from './rules/dates';
 import { checkProgramHours, type TrainingType } from './rules/training';
 import { DEFAULT_RULE_ENTRIES, rulesLookup } from './rules/reference';
@@ -280,6 +280,8 @@ export async function seedTraining(db: Connection, options: SeedTrainingOptions)
   // Indexes once, after the bulk load (cheaper than maintaining them insert by insert).
   await models.TrainingProgram.syncIndexes();
   await models.LearningRecord.syncIndexes();
+  // Records without change numbers replaced the old ones: the alert facts read everything again.
+  await renewCounter(db, LEARNING_RECORDS_COUNTER);
   if (sinceProgress > 0) onProgress?.(sinceProgress);
   return { counts };
 }

@@ -164,12 +164,27 @@ describe('trainingAlerts', () => {
     }
   });
 
-  it('reads with one directory pipeline and one catalogue query, however many alerts', async () => {
-    h.counter.reset();
+  it('answers a repeated list from memory, reading only the change numbers', async () => {
     await alerts();
-    expect(h.counter.byCollection()).toEqual({ servant_directory: 1, trainingprograms: 1 });
     h.counter.reset();
-    await alerts({ filter: { rules: ['TRAINING_OVERDUE'] } });
-    expect(h.counter.byCollection()).toEqual({ servant_directory: 1 });
+    await alerts({ filter: { region: 'KARAGANDA' } });
+    // The copy's newest number and its last entry read; the completions' counter. Nothing per servant.
+    expect(h.counter.byCollection()).toEqual({ servant_directory: 2, counters: 1 });
+  });
+
+  it('sees a completion recorded through the API on the next list, reading only that servant again', async () => {
+    const course = await h.app.models.TrainingProgram.findOne({ type: 'ADVANCED_TRAINING' }).lean().exec();
+    const enrolled = await h.query<{ enrollInTraining: { id: string } }>(
+      'mutation($s: ID!, $p: ID!) { enrollInTraining(servantId: $s, programId: $p, startDate: "2026-11-02") { id } }',
+      { s: ids.o2, p: String(course!._id) },
+    );
+    expect(enrolled.errors).toBeUndefined();
+    const completed = await h.query('mutation($r: ID!) { completeTraining(recordId: $r, endDate: "2026-11-20", hours: 16) { id } }', { r: enrolled.data!.enrollInTraining.id });
+    expect(completed.errors).toBeUndefined();
+    h.counter.reset();
+    const page = await alerts();
+    expect(who(page)).toEqual([['TRAINING_OVERDUE', 'r2'], ['TRAINING_OVERDUE', 'o1'], ['RETRAINING_OVERDUE', 'r1']]);
+    // One read of the changed servants' ids and one of their records, whatever the size of the service.
+    expect(h.counter.byCollection()).toMatchObject({ learningrecords: 2, trainingprograms: 1 });
   });
 });

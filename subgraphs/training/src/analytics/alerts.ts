@@ -1,17 +1,21 @@
-import type { Types } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import {
   alertConnection,
-  alertDirectoryMatch,
+  alertDirectoryTest,
   callerOf,
   checkAlertFilter,
   rulesAsked,
+  ServantFacts,
   sortAlerts,
   type AlertConnection,
   type AlertRule,
   type ComplianceAlert,
+  type DirectoryCopy,
   type DirectoryModels,
+  type Logger,
+  type ServantRecord,
 } from '@civil-service/shared';
-import type { TrainingModels } from '../models';
+import { LEARNING_RECORDS_COLLECTION, LEARNING_RECORDS_COUNTER, type TrainingModels } from '../models';
 import { addDays, isoDay, utcDay } from '../rules/dates';
 import {
   isTrainingOverdue,
@@ -19,28 +23,84 @@ import {
   retrainingStatus,
   trainingDueBy,
   type RetrainingRecordFacts,
+  type RetrainingEvent,
   type RetrainingStatus,
   type RetrainingTrigger,
   type RulesAt,
   type TrainingRules,
 } from '../rules/training';
-import { retrainingEventsOf, type PeriodFacts } from './events';
+import { retrainingEventsOf } from './events';
 
 export const TRAINING_ALERT_RULES: readonly AlertRule[] = ['TRAINING_OVERDUE', 'RETRAINING_OVERDUE'];
 
-/** One servant in scope, with the completions that matter by today. */
-interface ServantRow {
-  _id: string;
+/** What the alert rules need to know about one servant in service, kept in memory (`ServantFacts`). */
+export interface TrainingAlertFacts {
+  id: string;
+  region: string | null;
+  stateBodyId: string;
+  bodyChain: string[];
   entryDate: Date | null;
-  periods?: PeriodFacts[];
-  /** COMPLETED records ending by today: end date and programme. */
-  c: Array<{ e: Date; p: Types.ObjectId }>;
+  /** The first assignment's start: when there is no entry date. */
+  firstFrom: Date | null;
+  events: RetrainingEvent[];
+  /** COMPLETED records with an end date: end date and programme id. */
+  completions: Array<{ e: Date; p: string }>;
 }
+
+/** The learning record fields the facts are built from. */
+export interface LearningRecordFacts extends ServantRecord {
+  status: string;
+  endDate: Date | null;
+  programId: Types.ObjectId;
+}
+
+export type TrainingFactStore = ServantFacts<LearningRecordFacts, TrainingAlertFacts>;
+
+type Scoped = ComplianceAlert & Pick<TrainingAlertFacts, 'region' | 'stateBodyId' | 'bodyChain'>;
 
 export interface AlertDeps {
   models: TrainingModels & DirectoryModels;
   now: () => Date;
   rulesAt: RulesAt;
+  alertFacts: TrainingFactStore;
+}
+
+/**
+ * The alert facts of a training subgraph: its directory copy, caught up by number, with each
+ * servant's completions, re-read for the servants whose completions change (`LEARNING_RECORDS_COUNTER`).
+ */
+export function trainingFactStore(db: Connection, directory: DirectoryCopy, logger?: Logger): TrainingFactStore {
+  // Programme ids repeat across 100,000s of records: one string each.
+  const ids = new Map<string, string>();
+  const idOf = (p: Types.ObjectId) => {
+    const hex = p.toHexString();
+    const known = ids.get(hex);
+    if (known) return known;
+    ids.set(hex, hex);
+    return hex;
+  };
+  return new ServantFacts<LearningRecordFacts, TrainingAlertFacts>({
+    db,
+    Directory: directory.models.Directory,
+    directoryHead: () => directory.appliedHead(),
+    records: LEARNING_RECORDS_COLLECTION,
+    counterId: LEARNING_RECORDS_COUNTER,
+    projection: { status: 1, endDate: 1, programId: 1 },
+    ...(logger ? { logger } : {}),
+    build(entry, records) {
+      if (entry.stateBodyId === null) return null;
+      return {
+        id: entry._id,
+        region: entry.region,
+        stateBodyId: entry.stateBodyId,
+        bodyChain: entry.bodyChain,
+        entryDate: entry.entryDate,
+        firstFrom: entry.periods[0]?.from ?? null,
+        events: retrainingEventsOf(entry.periods),
+        completions: records.filter((r) => r.status === 'COMPLETED' && r.endDate).map((r) => ({ e: r.endDate!, p: idOf(r.programId) })),
+      };
+    },
+  });
 }
 
 const TRIGGER_WORDS: Record<RetrainingTrigger, string> = {
@@ -57,20 +117,20 @@ function rulesInForce(rulesAt: RulesAt, day: Date): TrainingRules | null {
   }
 }
 
-function trainingOverdueAlert(row: ServantRow, records: RetrainingRecordFacts[], today: Date, rules: TrainingRules): ComplianceAlert | null {
+function trainingOverdueAlert(row: TrainingAlertFacts, records: RetrainingRecordFacts[], today: Date, rules: TrainingRules): ComplianceAlert | null {
   if (!isTrainingOverdue(records, today, rules)) return null;
   const last = lastCompletedTraining(records, today);
-  const since = trainingDueBy(last, rules) ?? (row.entryDate ? utcDay(row.entryDate) : row.periods?.[0]?.from ?? today);
+  const since = trainingDueBy(last, rules) ?? (row.entryDate ? utcDay(row.entryDate) : row.firstFrom ?? today);
   const detail = last
     ? `no completed training since ${isoDay(last)} (${rules.trainingPeriodMonths}-month period)`
     : 'no completed training on record';
-  return { rule: 'TRAINING_OVERDUE', since, detail, servantId: row._id };
+  return { rule: 'TRAINING_OVERDUE', since, detail, servantId: row.id };
 }
 
 /** Each trigger is judged by the rules in force on the day it happened (window and whether it counted at all). */
-function retrainingOverdueAlert(row: ServantRow, records: RetrainingRecordFacts[], today: Date, rulesAt: RulesAt): ComplianceAlert | null {
+function retrainingOverdueAlert(row: TrainingAlertFacts, records: RetrainingRecordFacts[], today: Date, rulesAt: RulesAt): ComplianceAlert | null {
   const overdue: RetrainingStatus[] = [];
-  for (const event of retrainingEventsOf(row.periods ?? [])) {
+  for (const event of row.events) {
     const rules = rulesInForce(rulesAt, event.date);
     if (!rules) continue;
     for (const s of retrainingStatus([event], records, today, rules)) if (s.status === 'OVERDUE') overdue.push(s);
@@ -84,67 +144,49 @@ function retrainingOverdueAlert(row: ServantRow, records: RetrainingRecordFacts[
     // Due by dueBy inclusive; the first day in breach is the day after.
     since: addDays(first.dueBy, 1),
     detail: `no retraining completed since ${TRIGGER_WORDS[first.trigger]} on ${isoDay(first.eventDate)} (due by ${isoDay(first.dueBy)})${more}`,
-    servantId: row._id,
+    servantId: row.id,
   };
 }
 
 /**
- * trainingAlerts: one pipeline on the directory copy (the servants in scope, joined with their
- * completions by `$lookup` on `servantId`) and one catalogue read (which programmes are
- * retraining); the rules themselves run in JS on the per-servant rows, through the same
- * functions as the CivilServant fields, so the lists agree with `trainingOverdue`.
+ * Every training alert of every servant in service today, sorted: computed once per day and
+ * change (`ServantFacts.derive`) from the facts in memory, through the same rule functions as the
+ * CivilServant fields, so the lists agree with `trainingOverdue`. One catalogue read says which
+ * programmes are retraining.
  */
+async function allAlerts(deps: AlertDeps, today: Date): Promise<Scoped[]> {
+  return deps.alertFacts.derive('alerts', isoDay(today), async (facts) => {
+    const rules = deps.rulesAt(today);
+    const retrainingIds = await deps.models.TrainingProgram.find({ type: 'RETRAINING' }, { _id: 1 }).lean<Array<{ _id: Types.ObjectId }>>().exec();
+    const retraining = new Set(retrainingIds.map((p) => p._id.toHexString()));
+    const day = today.getTime();
+    const out: Scoped[] = [];
+    for (const row of facts.values()) {
+      const records: RetrainingRecordFacts[] = [];
+      for (const c of row.completions) {
+        if (c.e.getTime() <= day) records.push({ status: 'COMPLETED', endDate: c.e, type: retraining.has(c.p) ? 'RETRAINING' : 'ADVANCED_TRAINING' });
+      }
+      const scope = { region: row.region, stateBodyId: row.stateBodyId, bodyChain: row.bodyChain };
+      const overdue = trainingOverdueAlert(row, records, today, rules);
+      if (overdue) out.push({ ...overdue, ...scope });
+      const retrainingOverdue = retrainingOverdueAlert(row, records, today, deps.rulesAt);
+      if (retrainingOverdue) out.push({ ...retrainingOverdue, ...scope });
+    }
+    return sortAlerts(out) as Scoped[];
+  });
+}
+
+/** `Query.trainingAlerts`: the day's alerts (see `allAlerts`) in the caller's scope and the rules asked. */
 export async function trainingAlerts(args: { filter?: unknown; first?: unknown; after?: unknown }, deps: AlertDeps, context: unknown): Promise<AlertConnection> {
   const filter = checkAlertFilter(args.filter);
   // Bad paging is refused before any read.
   alertConnection([], args.first, args.after);
-  const match = alertDirectoryMatch(filter, callerOf(context));
-  const asked = rulesAsked(filter, TRAINING_ALERT_RULES);
-  if (asked.length === 0) return alertConnection([], args.first, args.after);
-  const wantsRetraining = asked.includes('RETRAINING_OVERDUE');
-
-  const today = utcDay(deps.now());
-  const rules = deps.rulesAt(today);
-  const { Directory, LearningRecord, TrainingProgram } = deps.models;
-  const [retrainingIds, rows] = await Promise.all([
-    wantsRetraining
-      ? TrainingProgram.find({ type: 'RETRAINING' }, { _id: 1 }).lean<Array<{ _id: Types.ObjectId }>>().exec()
-      : Promise.resolve([]),
-    Directory.collection.aggregate<ServantRow>([
-      { $match: match },
-      { $project: wantsRetraining ? { entryDate: 1, 'periods.from': 1, 'periods.corps': 1, 'periods.managerial': 1 } : { entryDate: 1 } },
-      { $lookup: { from: LearningRecord.collection.collectionName, localField: '_id', foreignField: 'servantId', as: 'r' } },
-      {
-        $addFields: {
-          c: {
-            $map: {
-              input: { $filter: { input: '$r', as: 'x', cond: { $and: [{ $eq: ['$$x.status', 'COMPLETED'] }, { $lte: ['$$x.endDate', today] }] } } },
-              as: 'x',
-              in: { e: '$$x.endDate', p: '$$x.programId' },
-            },
-          },
-        },
-      },
-      { $project: { r: 0 } },
-    ], { allowDiskUse: true }).toArray(),
-  ]);
-  const retraining = new Set(retrainingIds.map((p) => String(p._id)));
-
-  const alerts: ComplianceAlert[] = [];
-  for (const row of rows) {
-    const records: RetrainingRecordFacts[] = row.c.map((x) => ({
-      status: 'COMPLETED',
-      endDate: x.e,
-      type: retraining.has(String(x.p)) ? 'RETRAINING' : 'ADVANCED_TRAINING',
-    }));
-    if (asked.includes('TRAINING_OVERDUE')) {
-      const alert = trainingOverdueAlert(row, records, today, rules);
-      if (alert) alerts.push(alert);
-    }
-    if (wantsRetraining) {
-      const alert = retrainingOverdueAlert(row, records, today, deps.rulesAt);
-      if (alert) alerts.push(alert);
-    }
+  const inScope = alertDirectoryTest(filter, callerOf(context));
+  const asked = new Set(rulesAsked(filter, TRAINING_ALERT_RULES));
+  if (asked.size === 0) return alertConnection([], args.first, args.after);
+  const selected: ComplianceAlert[] = [];
+  for (const a of await allAlerts(deps, utcDay(deps.now()))) {
+    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
   }
-  return alertConnection(sortAlerts(alerts), args.first, args.after);
+  return alertConnection(selected, args.first, args.after);
 }

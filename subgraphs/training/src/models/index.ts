@@ -24,7 +24,15 @@ export interface LearningRecordDoc {
   endDate: Date | null;
   hours: number | null;
   certificateNo: string | null;
+  /** The change number of the last completion written (`LEARNING_RECORDS_COUNTER`); absent on seeded records. */
+  rev?: number;
 }
+
+/** mongoose's default name for LearningRecord, fixed here because the alert facts read it by name. */
+export const LEARNING_RECORDS_COLLECTION = 'learningrecords';
+
+/** The counter that numbers completions, so each instance's alert facts read only what changed. */
+export const LEARNING_RECORDS_COUNTER = 'learning_records';
 
 const trainingProgramSchema = new Schema<TrainingProgramDoc>(
   {
@@ -55,13 +63,16 @@ const learningRecordSchema = new Schema<LearningRecordDoc>(
     endDate: { type: Date, default: null },
     hours: { type: Number, default: null, min: 1, validate: (v: number | null) => v == null || Number.isInteger(v) },
     certificateNo: { type: String, default: null, trim: true, maxlength: 64 },
+    rev: { type: Number },
   },
-  { versionKey: false },
+  { versionKey: false, collection: LEARNING_RECORDS_COLLECTION },
 );
 // A servant's records, most recent first (the CivilServant fields), batched by servantId $in.
 learningRecordSchema.index({ servantId: 1, startDate: -1 });
 // Who took a programme (Academy reach, demand against capacity).
 learningRecordSchema.index({ programId: 1 });
+// The alert facts read the records changed since the last number they saw.
+learningRecordSchema.index({ rev: 1 }, { sparse: true });
 // Completions over time (coverage analytics): who completed in the last 36 months.
 learningRecordSchema.index({ status: 1, endDate: -1 });
 // At most one open enrolment of a servant in a programme; enrollInTraining relies on it under races.

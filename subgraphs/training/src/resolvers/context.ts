@@ -2,6 +2,7 @@ import type { DirectoryModels } from '@civil-service/shared';
 import type { TrainingModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt, TrainingRules } from '../rules/training';
+import type { TrainingFactStore } from '../analytics/alerts';
 
 export interface Context {
   models: TrainingModels & DirectoryModels;
@@ -11,6 +12,8 @@ export interface Context {
   /** Now as the subgraph sees it (tests pin it). */
   now: () => Date;
   rulesAt: RulesAt;
+  /** The compliance alerts' per-servant facts, shared by every request of this instance. */
+  alertFacts: TrainingFactStore;
 }
 
 const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;

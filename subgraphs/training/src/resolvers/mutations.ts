@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { allocateCounter, badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { LEARNING_RECORDS_COUNTER } from '../models';
 import type { RecordRow } from '../loaders';
 import { PROGRAM_FIELDS, RECORD_FIELDS, type ProgramRow } from '../loaders';
 import { toDate, utcDay } from '../rules/dates';
@@ -93,11 +94,14 @@ export const mutationResolvers = {
     if (problem) throw badUserInput(problem.message, problem.field);
 
     const change = { status: 'COMPLETED' as const, endDate, hours: args.hours, certificateNo };
-    // Conditional on the status read above, so two completions racing cannot both succeed.
-    const result = await LearningRecord.updateOne({ _id: record._id, status: 'ENROLLED' }, { $set: change }, { runValidators: true }).exec();
-    if (result.matchedCount === 0) {
-      throw conflict(`learning record ${recordId} was completed or withdrawn meanwhile`);
-    }
+    // Conditional on the status read above, so two completions racing cannot both succeed. The
+    // change number is taken in the same transaction, so the alert facts see completions in order.
+    await LearningRecord.db.transaction(async (session) => {
+      const rev = await allocateCounter(LearningRecord.db, LEARNING_RECORDS_COUNTER, 1, session);
+      const result = await LearningRecord.updateOne({ _id: record._id, status: 'ENROLLED' }, { $set: { ...change, rev } }, { runValidators: true, session }).exec();
+      // Thrown inside: the transaction is aborted, the number not used.
+      if (result.matchedCount === 0) throw conflict(`learning record ${recordId} was completed or withdrawn meanwhile`);
+    });
     ctx.loaders.recordsByServant.clear(record.servantId);
     ctx.loaders.programById.prime(String(program._id), program);
     return { ...record, ...change };
