@@ -14,6 +14,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type EvaluationRuleEntry } from './rules/reference';
 import { evaluationSegmentComputer } from './analytics/segments';
+import { evaluationFactStore } from './analytics/alerts';
 
 export { seedEvaluation } from './seed';
 export type { SeedEvaluationOptions } from './seed';
@@ -48,17 +49,28 @@ export function createEvaluationSubgraph({
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
   const compute = evaluationSegmentComputer(models, rulesAt);
+  const alertFacts = evaluationFactStore(db, directory, auth.logger);
+  // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
+  directory.onApplied(() => alertFacts.refresh());
   const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
   const app = createSubgraphApp<Context>({
     name: 'evaluation',
     typeDefs: loadSubgraphSdl('evaluation'),
     resolvers,
-    context: async () => ({ models, loaders: createLoaders(models, { compute, ...segmentOptions }), now, rulesAt, knownServants: directory.known }),
+    context: async () => ({ models, loaders: createLoaders(models, { compute, ...segmentOptions }), now, rulesAt, knownServants: directory.known, alertFacts }),
     // hr's scope comes from `scoped.bodyChains` (this subgraph holds no assignments); without a
     // directory feed or a lookup, hr is refused every scoped field here (fail closed). No field
     // here is audited, so no writer.
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: scoped.bodyChains, logger: auth.logger, writeTargets: { recordEvaluation: servantWriteTarget(scoped, 'input') } },
   });
-  return Object.assign(app, { models, rulesAt, directorySync: directory.sync, directory });
+  return Object.assign(app, {
+    models,
+    rulesAt,
+    directorySync: directory.sync,
+    directory,
+    alertFacts,
+    /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
+    prepare: async () => alertFacts.refresh(),
+  });
 }

@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
-import { BatchWriter, datedIdFactory, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { BatchWriter, datedIdFactory, renewCounter, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import catalogue from '../reference/competencies.json';
-import { registerModels, type AssessmentResult } from './models';
+import { QUARTERS_COUNTER, registerModels, type AssessmentResult } from './models';
 import {
   annualScore,
   bandFor,
@@ -210,6 +210,8 @@ export async function seedEvaluation(
   if (pendingProgress > 0) onProgress?.(pendingProgress);
 
   for (const model of all) await model.createIndexes();
+  // Quarters without change numbers replaced the old ones: the alert facts read everything again.
+  await renewCounter(db, QUARTERS_COUNTER);
 
   return {
     counts: {

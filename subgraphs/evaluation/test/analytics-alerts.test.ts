@@ -127,10 +127,22 @@ describe('evaluationAlerts', () => {
     expect((await alerts({ first: 0 })).edges).toEqual([]);
   });
 
-  it('costs a fixed number of database commands', async () => {
-    h.counter.reset();
+  it('answers a repeated list from memory, reading only the change numbers', async () => {
     await alerts();
-    expect(h.counter.byCollection()).toEqual({ servant_directory: 2 });
+    h.counter.reset();
+    await alerts({ filter: { rules: ['EVALUATION_MISSING'] } });
+    // The copy's newest number and its last entry read; the quarters' counter. Nothing per servant.
+    expect(h.counter.byCollection()).toEqual({ servant_directory: 2, counters: 1 });
+  });
+
+  it('sees a quarter recorded through the API on the next list, reading only that servant again', async () => {
+    const res = await h.gql('mutation($s: ID!) { recordEvaluation(input: { servantId: $s, year: 2026, quarter: 3, score: 4 }) { score } }', { s: S.s2 });
+    expect(res.errors).toBeUndefined();
+    h.counter.reset();
+    const page = await alerts({ first: 100 });
+    expect(brief(page)).toEqual(ALL.filter(([rule, id]) => !(rule === 'EVALUATION_MISSING' && id === S.s2)));
+    // One read of the changed servants' ids and one of their quarters, whatever the size of the service.
+    expect(h.counter.byCollection()).toMatchObject({ quarterlyevaluations: 2 });
   });
 
   it.each<[string, Record<string, unknown>]>([

@@ -1,90 +1,128 @@
+import type { Connection } from 'mongoose';
 import {
   alertConnection,
-  alertDirectoryMatch,
+  alertDirectoryTest,
   callerOf,
   checkAlertFilter,
   rulesAsked,
+  ServantFacts,
   sortAlerts,
   type AlertConnection,
   type AlertRule,
   type ComplianceAlert,
-  type DirectoryModels,
+  type DirectoryCopy,
+  type Logger,
+  type ServantRecord,
   isoDay,
   utcDay,
 } from '@civil-service/shared';
-import { latestOverdueQuarter, quarterEnd, type Band, type RulesAt } from '../rules/evaluation';
-import { annualStages, bandsRequiringAssessment, QUARTERS_COLLECTION } from './annual';
+import { QUARTERS_COLLECTION, QUARTERS_COUNTER } from '../models';
+import { latestAnnualEvaluation, latestOverdueQuarter, quarterEnd, quarterOf, type QuarterRecord, type RulesAt } from '../rules/evaluation';
+import { bandsRequiringAssessment } from './annual';
 
 export const EVALUATION_ALERT_RULES: readonly AlertRule[] = ['ASSESSMENT_REQUIRED', 'EVALUATION_MISSING'];
 
 const DAY = 86_400_000;
 
-interface RequiredRow {
-  _id: string;
-  ay: number;
-  n: number;
-  score: number;
-  band: Band;
-  lastRecordedAt: Date | null;
+/** A recorded quarter, as the facts keep it. */
+export interface QuarterFacts extends QuarterRecord, ServantRecord {
+  recordedAt: Date;
 }
 
+/** What the alert rules need to know about one servant in service, kept in memory (`ServantFacts`). */
+export interface EvaluationAlertFacts {
+  id: string;
+  region: string | null;
+  stateBodyId: string;
+  bodyChain: string[];
+  quarters: QuarterFacts[];
+  /** The days the servant held a corps B position: [from, to or null while held]. */
+  corpsB: Array<[Date, Date | null]>;
+}
+
+export type EvaluationFactStore = ServantFacts<QuarterFacts, EvaluationAlertFacts>;
+
+type Scoped = ComplianceAlert & Pick<EvaluationAlertFacts, 'region' | 'stateBodyId' | 'bodyChain'>;
+
 /**
- * ASSESSMENT_REQUIRED: the servants whose latest annual band today is below the band required
- * today (the `assessmentRequired` field's rule). `since` is the day that annual evaluation came to
- * exist: the day its fourth quarter was recorded when the year was complete before it ended,
- * otherwise 1 January of the next year (the year ended with the quarters it had).
+ * The alert facts of an evaluation subgraph: its directory copy, caught up by number, with each
+ * servant's quarters, re-read for the servants whose quarters are written (`QUARTERS_COUNTER`).
  */
-async function assessmentRequiredAlerts(models: DirectoryModels, match: Record<string, unknown>, today: Date, rulesAt: RulesAt): Promise<ComplianceAlert[]> {
-  const below = bandsRequiringAssessment(rulesAt, today);
-  const required = rulesAt(today).requiredBand;
-  const rows = await models.Directory.collection
-    .aggregate<RequiredRow>([
-      { $match: match },
-      ...annualStages({ day: today, rulesAt, keep: [], withRecordedAt: true }),
-      { $match: { band: { $in: below } } },
-      { $project: { ay: 1, n: 1, score: 1, band: 1, lastRecordedAt: 1 } },
-    ])
-    .toArray();
-  return rows.map((row) => {
-    const yearEnded = Date.UTC(row.ay + 1, 0, 1);
-    const completed = row.n >= 4 && row.lastRecordedAt ? utcDay(new Date(row.lastRecordedAt)).getTime() : yearEnded;
-    const since = new Date(Math.min(completed, yearEnded, today.getTime()));
-    return {
-      rule: 'ASSESSMENT_REQUIRED' as const,
-      since,
-      detail: `${row.ay} annual score ${row.score} (${row.band}, from ${row.n} quarter${row.n === 1 ? '' : 's'}) is below ${required}: an assessment is required`,
-      servantId: row._id,
-    };
+export function evaluationFactStore(db: Connection, directory: DirectoryCopy, logger?: Logger): EvaluationFactStore {
+  return new ServantFacts<QuarterFacts, EvaluationAlertFacts>({
+    db,
+    Directory: directory.models.Directory,
+    directoryHead: () => directory.appliedHead(),
+    records: QUARTERS_COLLECTION,
+    counterId: QUARTERS_COUNTER,
+    projection: { year: 1, quarter: 1, score: 1, recordedAt: 1 },
+    ...(logger ? { logger } : {}),
+    build(entry, quarters) {
+      if (entry.stateBodyId === null) return null;
+      return {
+        id: entry._id,
+        region: entry.region,
+        stateBodyId: entry.stateBodyId,
+        bodyChain: entry.bodyChain,
+        quarters: quarters.map(({ servantId, year, quarter, score, recordedAt }) => ({ servantId, year, quarter, score, recordedAt })),
+        corpsB: entry.periods.filter((p) => p.corps === 'B').map((p) => [p.from, p.to]),
+      };
+    },
   });
 }
 
 /**
- * EVALUATION_MISSING: servants in service who held a corps B position on the last day of the most
- * recent quarter whose due date has passed, and have no evaluation of that quarter. `since` is the
- * day after the due date.
+ * ASSESSMENT_REQUIRED: the servant's latest annual band today (the `latestAnnualBand` field's
+ * function, on the quarters started by today) is below the band required today. `since` is the day
+ * that annual evaluation came to exist: the day its fourth quarter was recorded when the year was
+ * complete before it ended, otherwise 1 January of the next year.
  */
-async function evaluationMissingAlerts(models: DirectoryModels, match: Record<string, unknown>, today: Date, rulesAt: RulesAt): Promise<ComplianceAlert[]> {
-  const { year, quarter, due } = latestOverdueQuarter(today, rulesAt);
-  const last = quarterEnd(year, quarter);
-  const heldCorpsB = { $elemMatch: { corps: 'B', from: { $lte: last }, $or: [{ to: null }, { to: { $gte: last } }] } };
-  const rows = await models.Directory.collection
-    .aggregate<{ _id: string }>([
-      { $match: { ...match, periods: heldCorpsB } },
-      { $project: { _id: 1 } },
-      { $lookup: { from: QUARTERS_COLLECTION, localField: '_id', foreignField: 'servantId', as: 'q' } },
-      { $project: { found: { $size: { $filter: { input: '$q', as: 'e', cond: { $and: [{ $eq: ['$$e.year', year] }, { $eq: ['$$e.quarter', quarter] }] } } } } } },
-      { $match: { found: 0 } },
-      { $project: { _id: 1 } },
-    ])
-    .toArray();
-  const since = new Date(due.getTime() + DAY);
-  const detail = `${year} Q${quarter} not recorded by ${isoDay(due)}`;
-  return rows.map((row) => ({ rule: 'EVALUATION_MISSING' as const, since, detail, servantId: row._id }));
+function assessmentRequiredAlert(row: EvaluationAlertFacts, today: Date, rulesAt: RulesAt, below: ReadonlySet<string>, required: string): ComplianceAlert | null {
+  const year = today.getUTCFullYear();
+  const quarter = quarterOf(today);
+  const started = row.quarters.filter((q) => q.year < year || (q.year === year && q.quarter <= quarter));
+  const latest = latestAnnualEvaluation(started, today, rulesAt);
+  if (!latest || !below.has(latest.band)) return null;
+  const ofYear = started.filter((q) => q.year === latest.year);
+  const n = ofYear.length;
+  const lastRecordedAt = Math.max(...ofYear.map((q) => q.recordedAt.getTime()));
+  const yearEnded = Date.UTC(latest.year + 1, 0, 1);
+  const completed = n >= 4 ? utcDay(new Date(lastRecordedAt)).getTime() : yearEnded;
+  return {
+    rule: 'ASSESSMENT_REQUIRED',
+    since: new Date(Math.min(completed, yearEnded, today.getTime())),
+    detail: `${latest.year} annual score ${latest.score} (${latest.band}, from ${n} quarter${n === 1 ? '' : 's'}) is below ${required}: an assessment is required`,
+    servantId: row.id,
+  };
 }
 
-/** `Query.evaluationAlerts`: one pipeline per rule asked, sorted and paged in memory. */
+/** Every evaluation alert of every servant in service on `today`, sorted; computed once per day and change. */
+function allAlerts(store: EvaluationFactStore, today: Date, rulesAt: RulesAt): Promise<Scoped[]> {
+  return store.derive('alerts', isoDay(today), (facts) => {
+    const below = new Set<string>(bandsRequiringAssessment(rulesAt, today));
+    const required = rulesAt(today).requiredBand;
+    // EVALUATION_MISSING: held corps B on the last day of the latest quarter past its due date, and
+    // no evaluation of that quarter; `since` is the day after the due date.
+    const { year, quarter, due } = latestOverdueQuarter(today, rulesAt);
+    const last = quarterEnd(year, quarter).getTime();
+    const missing = { since: new Date(due.getTime() + DAY), detail: `${year} Q${quarter} not recorded by ${isoDay(due)}` };
+    const out: Scoped[] = [];
+    for (const row of facts.values()) {
+      const scope = { region: row.region, stateBodyId: row.stateBodyId, bodyChain: row.bodyChain };
+      const assessment = assessmentRequiredAlert(row, today, rulesAt, below, required);
+      if (assessment) out.push({ ...assessment, ...scope });
+      const held = row.corpsB.some(([from, to]) => from.getTime() <= last && (to === null || to.getTime() >= last));
+      if (held && !row.quarters.some((q) => q.year === year && q.quarter === quarter)) {
+        out.push({ rule: 'EVALUATION_MISSING', ...missing, servantId: row.id, ...scope });
+      }
+    }
+    return sortAlerts(out) as Scoped[];
+  });
+}
+
+/** `Query.evaluationAlerts`: the day's alerts (see `allAlerts`) in the caller's scope and the rules asked. */
 export async function evaluationAlerts(
-  models: DirectoryModels,
+  store: EvaluationFactStore,
   args: { filter?: unknown; first?: unknown; after?: unknown },
   context: unknown,
   today: Date,
@@ -93,11 +131,12 @@ export async function evaluationAlerts(
   const filter = checkAlertFilter(args.filter);
   // Checks first and after before any work: bad paging input is refused without reading.
   alertConnection([], args.first, args.after);
-  const match = alertDirectoryMatch(filter, callerOf(context));
-  const day = utcDay(today);
-  const rules = rulesAsked(filter, EVALUATION_ALERT_RULES);
-  const lists = await Promise.all(
-    rules.map((rule) => (rule === 'ASSESSMENT_REQUIRED' ? assessmentRequiredAlerts(models, match, day, rulesAt) : evaluationMissingAlerts(models, match, day, rulesAt))),
-  );
-  return alertConnection(sortAlerts(lists.flat()), args.first, args.after);
+  const inScope = alertDirectoryTest(filter, callerOf(context));
+  const asked = new Set(rulesAsked(filter, EVALUATION_ALERT_RULES));
+  if (asked.size === 0) return alertConnection([], args.first, args.after);
+  const selected: ComplianceAlert[] = [];
+  for (const a of await allAlerts(store, utcDay(today), rulesAt)) {
+    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
+  }
+  return alertConnection(selected, args.first, args.after);
 }

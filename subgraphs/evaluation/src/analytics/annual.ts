@@ -1,4 +1,5 @@
 import type { Stage } from '@civil-service/shared';
+import { QUARTERS_COLLECTION } from '../models';
 import { BANDS, isBandBelow, quarterOf, yearEnd, type Band, type EvaluationRules, type RulesAt } from '../rules/evaluation';
 
 /**
@@ -20,8 +21,6 @@ import { BANDS, isBandBelow, quarterOf, yearEnd, type Band, type EvaluationRules
  * with `withRecordedAt`, `lastRecordedAt` (when the last of that year's quarters was recorded).
  */
 
-/** The collection the quarters are looked up in (mongoose's default name of QuarterlyEvaluation). */
-export const QUARTERS_COLLECTION = 'quarterlyevaluations';
 
 /** The schema's lowest year: bands are built for every year from here to the day's. */
 const FIRST_YEAR = 1990;

@@ -14,7 +14,15 @@ export interface QuarterlyEvaluationDoc {
   quarter: number;
   score: number;
   recordedAt: Date;
+  /** The change number of the write (`QUARTERS_COUNTER`); absent on seeded quarters. */
+  rev?: number;
 }
+
+/** mongoose's default name for QuarterlyEvaluation, fixed here because pipelines and the alert facts read it by name. */
+export const QUARTERS_COLLECTION = 'quarterlyevaluations';
+
+/** The counter that numbers quarter writes, so each instance's alert facts read only what changed. */
+export const QUARTERS_COUNTER = 'quarterly_evaluations';
 
 export interface AssessmentDoc {
   _id: Types.ObjectId;
@@ -53,9 +61,12 @@ const quarterlyEvaluationSchema = new Schema<QuarterlyEvaluationDoc>(
     // The scale is versioned reference data; the resolver checks it, the schema only guards sanity.
     score: { type: Number, required: true, validate: Number.isFinite },
     recordedAt: { type: Date, required: true },
+    rev: { type: Number },
   },
-  { versionKey: false },
+  { versionKey: false, collection: QUARTERS_COLLECTION },
 );
+// The alert facts read the quarters written since the last number they saw.
+quarterlyEvaluationSchema.index({ rev: 1 }, { sparse: true });
 // One score per servant and quarter: the mutation relies on this index to refuse duplicates.
 quarterlyEvaluationSchema.index({ servantId: 1, year: 1, quarter: 1 }, { unique: true });
 // Band distributions and "who is missing a quarter" scan by period.

@@ -11,7 +11,7 @@ interface SegmentRef {
 export const analyticsResolvers = {
   Query: {
     evaluationAlerts(_parent: unknown, args: { filter?: unknown; first?: unknown; after?: unknown }, ctx: Context) {
-      return evaluationAlerts(ctx.models, args, ctx, ctx.now(), ctx.rulesAt);
+      return evaluationAlerts(ctx.alertFacts, args, ctx, ctx.now(), ctx.rulesAt);
     },
   },
 

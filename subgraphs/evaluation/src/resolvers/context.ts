@@ -2,6 +2,7 @@ import type { DirectoryModels } from '@civil-service/shared';
 import type { EvaluationModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt } from '../rules/evaluation';
+import type { EvaluationFactStore } from '../analytics/alerts';
 
 export interface Context {
   models: EvaluationModels & DirectoryModels;
@@ -11,6 +12,8 @@ export interface Context {
   /** Today as the subgraph sees it (tests pin it). */
   now: () => Date;
   rulesAt: RulesAt;
+  /** The compliance alerts' per-servant facts, shared by every request of this instance. */
+  alertFacts: EvaluationFactStore;
 }
 
 export const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;

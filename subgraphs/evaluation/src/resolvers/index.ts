@@ -1,4 +1,5 @@
-import { badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { allocateCounter, badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { QUARTERS_COUNTER } from '../models';
 import { bandFor, quarterStart, validateEvaluationInput, type EvaluationView } from '../rules/evaluation';
 import { COMPETENCY_FIELDS, type CompetencyRow } from '../loaders';
 import { civilServantResolvers } from './servant';
@@ -43,12 +44,10 @@ export const resolvers = {
       // The unique (servantId, year, quarter) index is what refuses a duplicate, also under races.
       await QuarterlyEvaluation.init();
       try {
-        await QuarterlyEvaluation.create({
-          servantId,
-          year: input.year,
-          quarter: input.quarter,
-          score: input.score,
-          recordedAt: today,
+        // The change number in the same transaction: the alert facts see quarters in commit order.
+        await QuarterlyEvaluation.db.transaction(async (session) => {
+          const rev = await allocateCounter(QuarterlyEvaluation.db, QUARTERS_COUNTER, 1, session);
+          await QuarterlyEvaluation.create([{ servantId, year: input.year, quarter: input.quarter, score: input.score, recordedAt: today, rev }], { session });
         });
       } catch (err) {
         if (isDuplicateKey(err)) {
