@@ -60,9 +60,7 @@ const store = () =>
     db,
     Directory: models.Directory,
     directoryHead: async () => (await models.Directory.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean())?.seq ?? 0,
-    records: 'rows',
-    counterId: 'rows',
-    projection: { points: 1 },
+    records: { collection: 'rows', counterId: 'rows', projection: { points: 1 } },
     build(e, rows) {
       built.push(e._id);
       return { region: e.region, points: rows.reduce((sum, r) => sum + r.points, 0) };

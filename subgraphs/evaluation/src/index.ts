@@ -14,7 +14,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type EvaluationRuleEntry } from './rules/reference';
 import { evaluationSegmentComputer } from './analytics/segments';
-import { evaluationFactStore } from './analytics/alerts';
+import { evaluationFactStore } from './analytics/facts';
 
 export { seedEvaluation } from './seed';
 export type { SeedEvaluationOptions } from './seed';
@@ -48,8 +48,8 @@ export function createEvaluationSubgraph({
   const models: EvaluationModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
-  const compute = evaluationSegmentComputer(models, rulesAt);
   const alertFacts = evaluationFactStore(db, directory, auth.logger);
+  const compute = evaluationSegmentComputer(models, rulesAt, alertFacts);
   // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
   directory.onApplied(() => alertFacts.refresh());
   const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
@@ -72,5 +72,6 @@ export function createEvaluationSubgraph({
     alertFacts,
     /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
     prepare: async () => alertFacts.refresh(),
+    factsCaughtUp: () => alertFacts.catchUp(),
   });
 }

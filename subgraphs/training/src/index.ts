@@ -5,7 +5,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type TrainingRuleEntry } from './rules/reference';
 import { trainingSegmentComputer } from './analytics/segments';
-import { trainingFactStore } from './analytics/alerts';
+import { trainingFactStore } from './analytics/facts';
 import type { TrainingRules } from './rules/training';
 
 export { seedTraining } from './seed';
@@ -58,8 +58,8 @@ export function createTrainingSubgraph({
       return rulesAt(now());
     }
   };
-  const compute = trainingSegmentComputer(models, rulesOnDay);
   const alertFacts = trainingFactStore(db, directory, auth.logger);
+  const compute = trainingSegmentComputer(models, rulesOnDay, alertFacts);
   // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
   directory.onApplied(() => alertFacts.refresh());
   const app = createSubgraphApp<Context>({
@@ -91,5 +91,6 @@ export function createTrainingSubgraph({
     alertFacts,
     /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
     prepare: async () => alertFacts.refresh(),
+    factsCaughtUp: () => alertFacts.catchUp(),
   });
 }

@@ -1,4 +1,4 @@
-import { createRng, type DirectoryEntry, type RosterEntry } from '@civil-service/shared';
+import { createRng, directoryEntryOfRoster } from '@civil-service/shared';
 import { seedPersonnel } from '@civil-service/personnel';
 import { seedTraining } from '../src';
 import { startHarness, TODAY, type Harness } from './helpers';
@@ -6,8 +6,7 @@ import { startHarness, TODAY, type Harness } from './helpers';
 /**
  * The demo data must show both training alerts at the test stack's size (300 servants, seed 1) and
  * at `npm start`'s 2,000. The stack's directory copy comes from personnel's feed; here it is built
- * from personnel's roster (one period from the entry day, with the current corps and post), as
- * the seeder itself sees the servants.
+ * from personnel's roster (`entryOfRoster`), as the seeder itself sees the servants.
  */
 let h: Harness;
 
@@ -18,45 +17,12 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function entryOf(s: RosterEntry, seq: number): DirectoryEntry {
-  const inService = s.status === 'ACTIVE' || s.status === 'ON_LEAVE';
-  const from = new Date(s.entryDate);
-  const p = {
-    from,
-    to: inService ? null : TODAY,
-    positionId: s.positionId ?? '000000000000000000000000',
-    stateBodyId: s.stateBodyId,
-    stateBodyLevel: s.stateBodyLevel,
-    region: s.region,
-    corps: s.corps ?? 'B',
-    categoryCode: s.categoryCode ?? 'C-4',
-    managerial: s.isManagerial,
-    rotationSubject: false,
-  };
-  return {
-    _id: s.servantId,
-    seq,
-    changedAt: TODAY,
-    status: s.status,
-    gender: s.gender,
-    birthYear: s.birthYear,
-    entryDate: from,
-    stateBodyId: inService ? s.stateBodyId : null,
-    stateBodyLevel: inService ? s.stateBodyLevel : null,
-    region: inService ? s.region : null,
-    corps: inService ? p.corps : null,
-    categoryCode: inService ? p.categoryCode : null,
-    bodyChain: inService ? [s.stateBodyId] : [],
-    periods: [p],
-  };
-}
-
 async function alertCounts(servants: number, seed: number) {
   const personnelDb = h.db.useDb(`${h.db.name}_personnel_${servants}`);
   const { roster, bodies } = await seedPersonnel(personnelDb, { servants, rng: createRng(`${seed}:personnel`), today: TODAY });
   await seedTraining(h.db, { roster, bodies, rng: createRng(`${seed}:training`), today: TODAY });
   await h.app.models.Directory.deleteMany({});
-  await h.app.models.Directory.insertMany(roster.map((s, i) => entryOf(s, i + 1)));
+  await h.app.models.Directory.insertMany(roster.map((s, i) => directoryEntryOfRoster(s, i + 1, TODAY)));
   const count = async (rule: string) => {
     const res = await h.query<{ trainingAlerts: { totalCount: number } }>('query($r: [AlertRule!]) { trainingAlerts(filter: { rules: $r }, first: 0) { totalCount } }', { r: [rule] });
     expect(res.errors).toBeUndefined();

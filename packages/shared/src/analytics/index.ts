@@ -3,3 +3,5 @@ export * from './dimensions';
 export * from './segment-key';
 export * from './segments';
 export * from './suppression';
+export * from './current';
+export * from './compare';

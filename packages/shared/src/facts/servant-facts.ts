@@ -6,6 +6,8 @@ import { readCounter } from './counter';
 /** Directory entries (and their servants' records) read per batch while catching up. */
 const BATCH = 5000;
 
+const NO_COUNTER = { seq: 0, epoch: null };
+
 /** A record of the subgraph's own facts about a servant, as read for the cache. */
 export interface ServantRecord {
   servantId: string;
@@ -19,11 +21,11 @@ export interface ServantFactsOptions<R extends ServantRecord, F> {
    * pages are written unordered), or the master's newest number (numbers commit in order).
    */
   directoryHead: () => Promise<number>;
-  /** The collection of the subgraph's own records; every write stamps `rev` from `counterId`. */
-  records: string;
-  counterId: string;
-  /** The record fields `build` needs (servantId is always read). */
-  projection: Record<string, 1>;
+  /**
+   * The subgraph's own records about servants, if the facts need any: every write stamps `rev`
+   * from the counter `counterId`; `projection` is what `build` needs (servantId is always read).
+   */
+  records?: { collection: string; counterId: string; projection: Record<string, 1> };
   /** A servant's facts from its entry and all its records; null keeps nothing for the servant. */
   build: (entry: DirectoryEntry, records: R[]) => F | null;
   logger?: Logger;
@@ -68,9 +70,11 @@ export class ServantFacts<R extends ServantRecord, F> {
   /**
    * A value computed from the facts once per version and `key` (say, the day the rules are judged
    * on), shared by concurrent requests: a whole-country list is then computed once, not per request.
+   * One value is kept per name (the latest version and key asked).
    */
-  async derive<T>(name: string, key: string, compute: (facts: ReadonlyMap<string, F>) => T | Promise<T>): Promise<T> {
-    const { version, facts } = await this.current();
+  async derive<T>(name: string, key: string, compute: (facts: ReadonlyMap<string, F>) => T | Promise<T>, at?: FactsSnapshot<F>): Promise<T> {
+    // `at`: a snapshot already read, so that values derived together come from the same version.
+    const { version, facts } = at ?? (await this.current());
     const full = `${version}|${key}`;
     const memo = this.derived.get(name);
     if (memo?.key === full) return memo.value as Promise<T>;
@@ -85,7 +89,7 @@ export class ServantFacts<R extends ServantRecord, F> {
 
   /** Catches up in the background (after a directory page is applied, at start); failures are logged. */
   refresh(): void {
-    this.catchUp().catch((err: unknown) => this.options.logger?.warn({ err, records: this.options.records }, 'servant facts not caught up; the next request tries again'));
+    this.catchUp().catch((err: unknown) => this.options.logger?.warn({ err, records: this.options.records?.collection }, 'servant facts not caught up; the next request tries again'));
   }
 
   /** One catch-up at a time: concurrent requests share it instead of each reading the changes. */
@@ -97,9 +101,10 @@ export class ServantFacts<R extends ServantRecord, F> {
   }
 
   private async readChanges(): Promise<void> {
-    const { db, Directory, directoryHead, counterId } = this.options;
+    const { db, Directory, directoryHead } = this.options;
     // Both heads first: changes committed after them are read by the next catch-up.
-    const [head, counter] = await Promise.all([directoryHead(), readCounter(db, counterId)]);
+    const { records } = this.options;
+    const [head, counter] = await Promise.all([directoryHead(), records ? readCounter(db, records.counterId) : NO_COUNTER]);
     const rev = counter.seq;
     const replaced = this.epoch !== undefined && counter.epoch !== this.epoch;
     if (replaced || head < this.seq || rev < this.rev || !(await this.stillSame())) this.reset();
@@ -115,8 +120,8 @@ export class ServantFacts<R extends ServantRecord, F> {
       this.seq = last.seq;
       this.mark = { id: last._id, seq: last.seq, changedAt: last.changedAt.getTime() };
     }
-    if (rev > this.rev) {
-      const changed = (await this.recordsCollection().distinct('servantId', { rev: { $gt: this.rev, $lte: rev } })) as string[];
+    if (records && rev > this.rev) {
+      const changed = (await this.recordsCollection(records.collection).distinct('servantId', { rev: { $gt: this.rev, $lte: rev } })) as string[];
       for (let i = 0; i < changed.length; i += BATCH) {
         const ids = changed.slice(i, i + BATCH);
         const entries = await Directory.find({ _id: { $in: ids } }).lean<DirectoryEntry[]>();
@@ -142,15 +147,18 @@ export class ServantFacts<R extends ServantRecord, F> {
     this.generation += 1;
   }
 
-  private recordsCollection() {
-    return this.options.db.collection(this.options.records);
+  private recordsCollection(name: string) {
+    return this.options.db.collection(name);
   }
 
   private async apply(entries: DirectoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const rows = (await this.recordsCollection()
-      .find({ servantId: { $in: entries.map((e) => e._id) } }, { projection: { ...this.options.projection, servantId: 1 } })
-      .toArray()) as unknown as R[];
+    const { records } = this.options;
+    const rows = records
+      ? ((await this.recordsCollection(records.collection)
+          .find({ servantId: { $in: entries.map((e) => e._id) } }, { projection: { ...records.projection, servantId: 1 } })
+          .toArray()) as unknown as R[])
+      : [];
     const recordsOf = new Map<string, R[]>();
     for (const row of rows) {
       const list = recordsOf.get(row.servantId);

@@ -2,7 +2,7 @@ import type { DirectoryModels } from '@civil-service/shared';
 import type { EvaluationModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt } from '../rules/evaluation';
-import type { EvaluationFactStore } from '../analytics/alerts';
+import type { EvaluationFactStore } from '../analytics/facts';
 
 export interface Context {
   models: EvaluationModels & DirectoryModels;

@@ -1,21 +1,17 @@
-import type { Connection, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import {
   alertConnection,
   alertDirectoryTest,
   callerOf,
   checkAlertFilter,
   rulesAsked,
-  ServantFacts,
   sortAlerts,
   type AlertConnection,
   type AlertRule,
   type ComplianceAlert,
-  type DirectoryCopy,
   type DirectoryModels,
-  type Logger,
-  type ServantRecord,
 } from '@civil-service/shared';
-import { LEARNING_RECORDS_COLLECTION, LEARNING_RECORDS_COUNTER, type TrainingModels } from '../models';
+import type { TrainingModels } from '../models';
 import { addDays, isoDay, utcDay } from '../rules/dates';
 import {
   isTrainingOverdue,
@@ -23,84 +19,22 @@ import {
   retrainingStatus,
   trainingDueBy,
   type RetrainingRecordFacts,
-  type RetrainingEvent,
   type RetrainingStatus,
   type RetrainingTrigger,
   type RulesAt,
   type TrainingRules,
 } from '../rules/training';
-import { retrainingEventsOf } from './events';
+import type { TrainingFactStore, TrainingFacts } from './facts';
 
 export const TRAINING_ALERT_RULES: readonly AlertRule[] = ['TRAINING_OVERDUE', 'RETRAINING_OVERDUE'];
 
-/** What the alert rules need to know about one servant in service, kept in memory (`ServantFacts`). */
-export interface TrainingAlertFacts {
-  id: string;
-  region: string | null;
-  stateBodyId: string;
-  bodyChain: string[];
-  entryDate: Date | null;
-  /** The first assignment's start: when there is no entry date. */
-  firstFrom: Date | null;
-  events: RetrainingEvent[];
-  /** COMPLETED records with an end date: end date and programme id. */
-  completions: Array<{ e: Date; p: string }>;
-}
-
-/** The learning record fields the facts are built from. */
-export interface LearningRecordFacts extends ServantRecord {
-  status: string;
-  endDate: Date | null;
-  programId: Types.ObjectId;
-}
-
-export type TrainingFactStore = ServantFacts<LearningRecordFacts, TrainingAlertFacts>;
-
-type Scoped = ComplianceAlert & Pick<TrainingAlertFacts, 'region' | 'stateBodyId' | 'bodyChain'>;
+type Scoped = ComplianceAlert & Pick<TrainingFacts, 'stateBodyId' | 'bodyChain'> & { region: string | null };
 
 export interface AlertDeps {
   models: TrainingModels & DirectoryModels;
   now: () => Date;
   rulesAt: RulesAt;
   alertFacts: TrainingFactStore;
-}
-
-/**
- * The alert facts of a training subgraph: its directory copy, caught up by number, with each
- * servant's completions, re-read for the servants whose completions change (`LEARNING_RECORDS_COUNTER`).
- */
-export function trainingFactStore(db: Connection, directory: DirectoryCopy, logger?: Logger): TrainingFactStore {
-  // Programme ids repeat across 100,000s of records: one string each.
-  const ids = new Map<string, string>();
-  const idOf = (p: Types.ObjectId) => {
-    const hex = p.toHexString();
-    const known = ids.get(hex);
-    if (known) return known;
-    ids.set(hex, hex);
-    return hex;
-  };
-  return new ServantFacts<LearningRecordFacts, TrainingAlertFacts>({
-    db,
-    Directory: directory.models.Directory,
-    directoryHead: () => directory.appliedHead(),
-    records: LEARNING_RECORDS_COLLECTION,
-    counterId: LEARNING_RECORDS_COUNTER,
-    projection: { status: 1, endDate: 1, programId: 1 },
-    ...(logger ? { logger } : {}),
-    build(entry, records) {
-      if (entry.stateBodyId === null) return null;
-      return {
-        id: entry._id,
-        region: entry.region,
-        stateBodyId: entry.stateBodyId,
-        bodyChain: entry.bodyChain,
-        entryDate: entry.entryDate,
-        firstFrom: entry.periods[0]?.from ?? null,
-        events: retrainingEventsOf(entry.periods),
-        completions: records.filter((r) => r.status === 'COMPLETED' && r.endDate).map((r) => ({ e: r.endDate!, p: idOf(r.programId) })),
-      };
-    },
-  });
 }
 
 const TRIGGER_WORDS: Record<RetrainingTrigger, string> = {
@@ -117,7 +51,7 @@ function rulesInForce(rulesAt: RulesAt, day: Date): TrainingRules | null {
   }
 }
 
-function trainingOverdueAlert(row: TrainingAlertFacts, records: RetrainingRecordFacts[], today: Date, rules: TrainingRules): ComplianceAlert | null {
+function trainingOverdueAlert(row: TrainingFacts, records: RetrainingRecordFacts[], today: Date, rules: TrainingRules): ComplianceAlert | null {
   if (!isTrainingOverdue(records, today, rules)) return null;
   const last = lastCompletedTraining(records, today);
   const since = trainingDueBy(last, rules) ?? (row.entryDate ? utcDay(row.entryDate) : row.firstFrom ?? today);
@@ -128,7 +62,7 @@ function trainingOverdueAlert(row: TrainingAlertFacts, records: RetrainingRecord
 }
 
 /** Each trigger is judged by the rules in force on the day it happened (window and whether it counted at all). */
-function retrainingOverdueAlert(row: TrainingAlertFacts, records: RetrainingRecordFacts[], today: Date, rulesAt: RulesAt): ComplianceAlert | null {
+function retrainingOverdueAlert(row: TrainingFacts, records: RetrainingRecordFacts[], today: Date, rulesAt: RulesAt): ComplianceAlert | null {
   const overdue: RetrainingStatus[] = [];
   for (const event of row.events) {
     const rules = rulesInForce(rulesAt, event.date);
@@ -166,7 +100,7 @@ async function allAlerts(deps: AlertDeps, today: Date): Promise<Scoped[]> {
       for (const c of row.completions) {
         if (c.e.getTime() <= day) records.push({ status: 'COMPLETED', endDate: c.e, type: retraining.has(c.p) ? 'RETRAINING' : 'ADVANCED_TRAINING' });
       }
-      const scope = { region: row.region, stateBodyId: row.stateBodyId, bodyChain: row.bodyChain };
+      const scope = { region: row.placement.region, stateBodyId: row.placement.stateBodyId, bodyChain: row.bodyChain };
       const overdue = trainingOverdueAlert(row, records, today, rules);
       if (overdue) out.push({ ...overdue, ...scope });
       const retrainingOverdue = retrainingOverdueAlert(row, records, today, deps.rulesAt);

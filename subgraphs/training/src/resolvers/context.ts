@@ -2,7 +2,7 @@ import type { DirectoryModels } from '@civil-service/shared';
 import type { TrainingModels } from '../models';
 import type { Loaders } from '../loaders';
 import type { RulesAt, TrainingRules } from '../rules/training';
-import type { TrainingFactStore } from '../analytics/alerts';
+import type { TrainingFactStore } from '../analytics/facts';
 
 export interface Context {
   models: TrainingModels & DirectoryModels;
