@@ -41,6 +41,8 @@ interface SubgraphFactoryResult {
   directorySync?: DirectorySync;
   /** Work before serving (personnel: build the directory of a register that has none). */
   prepare?: () => Promise<unknown>;
+  /** Resolves once the facts the subgraph keeps in memory have caught up with its database. */
+  factsCaughtUp?: () => Promise<void>;
 }
 
 type FactoryOptions = { db: Connection; auth: SubgraphAuth; directoryFeed?: DirectoryFeedOptions };

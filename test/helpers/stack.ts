@@ -91,10 +91,14 @@ export async function startStack({
     servers[name] = await app.listen(ports[name] ?? 0, '127.0.0.1');
     ports[name] = servers[name].port;
     if (app.directorySync) syncs[name] = app.directorySync;
+    if (app.factsCaughtUp) facts[name] = app.factsCaughtUp;
   };
   const syncs: Partial<Record<SubgraphName, DirectorySync>> = {};
+  const facts: Partial<Record<SubgraphName, () => Promise<void>>> = {};
+  // The facts in memory follow the copies in the background: tests count commands after both.
   const syncDirectories = async () => {
     for (const sync of Object.values(syncs)) await sync.catchUp();
+    for (const caughtUp of Object.values(facts)) await caughtUp();
   };
   for (const name of SUBGRAPHS) await listen(name);
   // The copies start filling in the background; tests start from caught-up copies.

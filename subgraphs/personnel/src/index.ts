@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import { createSubgraphApp, lazySegmentLoader, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, utcDay, type SubgraphAuth } from '@civil-service/shared';
 import { warmPersonnelAlerts } from './analytics/alerts';
-import { personnelSegmentComputer } from './analytics/workforce';
+import { personnelSegmentComputer, workforceFactStore } from './analytics/workforce';
+import { StaffList } from './analytics/vacancies';
 import { backfillDirectory } from './directory/backfill';
 import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
@@ -14,7 +15,8 @@ export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } fr
 export { buildDirectorySnapshots, snapshotOf, bodyChainOf, type DirectorySnapshot, type SnapshotAssignment } from './directory/builder';
 export { recordDirectoryChange, allocateSequence, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from './directory/writer';
 export { backfillDirectory } from './directory/backfill';
-export { personnelSegmentComputer, type PersonnelMeasures } from './analytics/workforce';
+export { personnelSegmentComputer, personnelSegmentPipeline, workforceFactStore, type PersonnelMeasures } from './analytics/workforce';
+export { StaffList } from './analytics/vacancies';
 export { rotationFlows, type RotationFlow } from './analytics/flows';
 export { personnelBodyChains, personnelAuditModel } from './auth';
 export { registerModels, type PersonnelModels } from './models';
@@ -43,6 +45,8 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
   const now = config?.now ?? (() => new Date());
   const rules = personnelRules(config?.rules);
   const minCell = config?.minCell ?? suppressionThresholdFrom(process.env);
+  const workforceFacts = workforceFactStore(db, directory, auth.logger);
+  const computeSegments = personnelSegmentComputer(models, directory, workforceFacts, new StaffList(db, models));
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),
@@ -55,7 +59,8 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
       rules,
       now,
       minCell,
-      segments: lazySegmentLoader(personnelSegmentComputer(models, directory), { threshold: minCell, today: now }),
+      computeSegments,
+      segments: lazySegmentLoader(computeSegments, { threshold: minCell, today: now }),
     }),
     auth: personnelAuthOptions(models, AuditEntry, auth),
   });
@@ -64,6 +69,8 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
     models: { ...models, AuditEntry, ...directory },
     rules,
     directory,
+    workforceFacts,
+    factsCaughtUp: () => workforceFacts.catchUp(),
     /**
      * Before serving: a register from before the servant directory existed gets one, and the
      * compliance alerts' per-servant facts are read (seconds at national scale).
@@ -72,6 +79,8 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
       await backfillDirectory(db, models, directory);
       // Not fatal: the first personnelAlerts reads them then, and reports what failed.
       await warmPersonnelAlerts(directory, models, rules, utcDay(now())).catch((err: unknown) => auth.logger?.warn({ err }, 'compliance alert facts not read at start'));
+      // In the background: the first workforce question waits for them if it comes first.
+      workforceFacts.refresh();
     },
   });
 }

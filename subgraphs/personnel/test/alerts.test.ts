@@ -157,6 +157,8 @@ describe('personnel before serving', () => {
       await Promise.all(Object.values(app.models).map((m) => m.init()));
       counter.reset();
       await app.prepare();
+      // The workforce facts are read in the background: wait for them too before counting.
+      await app.workforceFacts.catchUp();
       // Every entry was read while preparing.
       expect(counter.byCollection().servant_directory).toBeGreaterThanOrEqual(2);
       counter.reset();

@@ -1,5 +1,5 @@
-import { createRng, registerDirectoryModels, type DirectoryEntry, type TokenClaims } from '@civil-service/shared';
-import { buildDirectorySnapshots, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID, rotationScheme, seedPersonnel } from '../src';
+import { createRng, disagreements, registerDirectoryModels, type DirectoryEntry, type TokenClaims } from '@civil-service/shared';
+import { buildDirectorySnapshots, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID, personnelSegmentComputer, personnelSegmentPipeline, rotationScheme, seedPersonnel, StaffList, workforceFactStore } from '../src';
 import { IN_SERVICE, type StateBodyDoc } from '../src/models';
 import { startHarness, TODAY, type Harness } from './helpers';
 
@@ -83,6 +83,13 @@ describe('workforce on the seeded register', () => {
     expect(regions.reduce((n, s) => n + s.vacancies!, 0)).toBe(total.vacancies);
     const levels = await workforce({ groupBy: ['STATE_BODY_LEVEL'] });
     expect(levels.reduce((n, s) => n + s.vacancies!, 0)).toBe(total.vacancies);
+  });
+
+  it("answers today's questions from memory exactly as the pipelines do", async () => {
+    const directory = registerDirectoryModels(h.db);
+    const pipeline = personnelSegmentPipeline(h.models, directory);
+    const memory = personnelSegmentComputer(h.models, directory, workforceFactStore(h.db, directory), new StaffList(h.db, h.models));
+    expect(await disagreements(pipeline, memory, TODAY)).toEqual([]);
   });
 
   it('asks the database the same number of times for 20 segments as for a handful', async () => {

@@ -10,6 +10,7 @@ import {
 } from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
+import { placementStore, qualitySegmentComputer } from './analytics/segments';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type FeedbackRuleEntry } from './rules/reference';
 import { violationRulesLookup, type ViolationRuleEntry } from './rules/violations';
@@ -55,16 +56,30 @@ export function createServicesQualitySubgraph({
   const violationRulesAt = violationRulesLookup(config?.violationRules);
   const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
   const knownServants = (ids: readonly string[]) => directory.known(ids);
+  const placements = placementStore(db, directory, auth.logger);
+  // The placements follow the copy as the feed fills it, so a question after a large catch-up is not slow.
+  directory.onApplied(() => placements.refresh());
+  const compute = qualitySegmentComputer(models, placements);
   const app = createSubgraphApp<Context>({
     name: 'services-quality',
     typeDefs: loadSubgraphSdl('services-quality'),
     resolvers,
-    context: async () => ({ models, loaders: createLoaders(models, segmentOptions), now, rulesAt, violationRulesAt, knownServants }),
+    context: async () => ({ models, loaders: createLoaders(models, segmentOptions, compute), now, rulesAt, violationRulesAt, knownServants }),
     // hr's scope comes from `scoped.bodyChains` (this subgraph holds no assignments); without a
     // directory feed or a lookup, hr is refused every scoped field here (fail closed). No field
     // here is audited, so no writer.
     ...directory.appOptions,
     auth: { verifier: auth.verifier, bodyChains: scoped.bodyChains, logger: auth.logger },
   });
-  return Object.assign(app, { models, rulesAt, violationRulesAt, directorySync: directory.sync, directory });
+  return Object.assign(app, {
+    models,
+    rulesAt,
+    violationRulesAt,
+    directorySync: directory.sync,
+    directory,
+    placements,
+    /** Reads the placements in the background: at 100,000 servants that takes seconds, and serving need not wait. */
+    prepare: async () => placements.refresh(),
+    factsCaughtUp: () => placements.catchUp(),
+  });
 }

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { createEntityLoader, lazySegmentLoader, type DirectoryModels, type ResolvedSegment, type SegmentOptions } from '@civil-service/shared';
+import { createEntityLoader, lazySegmentLoader, type DirectoryModels, type ResolvedSegment, type SegmentComputer, type SegmentOptions } from '@civil-service/shared';
 import type { PublicServiceDoc, ServicesQualityModels, ViolationDoc } from './models';
 import { average, onTimeRate } from './rules/feedback';
-import { qualitySegmentComputer, type QualityMeasures } from './analytics/segments';
+import type { QualityMeasures } from './analytics/segments';
 
 export interface ServantQuality {
   requestsHandled: number;
@@ -71,7 +71,7 @@ interface BodyYearSums {
  * Per-request loaders: whatever the number of servants or bodies in a request, each collection is
  * read once per loader batch (one aggregation or find with `$in`).
  */
-export function createLoaders(models: ServicesQualityModels & DirectoryModels, segmentOptions: SegmentOptions): Loaders {
+export function createLoaders(models: ServicesQualityModels & DirectoryModels, segmentOptions: SegmentOptions, compute: SegmentComputer<QualityMeasures>): Loaders {
   const serviceByCode = createEntityLoader<PublicServiceDoc>(
     (codes) => models.PublicService.find({ _id: { $in: [...codes] } }).batchSize(ONE_REPLY).lean<PublicServiceDoc[]>().exec(),
     (doc) => doc._id,
@@ -181,6 +181,6 @@ export function createLoaders(models: ServicesQualityModels & DirectoryModels, s
     serviceByCode,
     servantQuality,
     bodyQuality,
-    segments: lazySegmentLoader(qualitySegmentComputer(models), segmentOptions),
+    segments: lazySegmentLoader(compute, segmentOptions),
   };
 }

@@ -1,7 +1,7 @@
 import { badUserInput, callerOf, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment, type WorkforceDimension } from '@civil-service/shared';
 import type { Context } from '../resolvers/context';
 import { rotationFlows } from './flows';
-import { personnelSegmentComputer, type PersonnelMeasures } from './workforce';
+import type { PersonnelMeasures } from './workforce';
 
 type Segment = ResolvedSegment<PersonnelMeasures>;
 
@@ -15,7 +15,7 @@ export const analyticsQueryResolvers = {
     if (query.filter.stateBodyId !== undefined && !(await ctx.loaders.body.load(query.filter.stateBodyId))) {
       throw badUserInput(`filter.stateBodyId: no state body ${query.filter.stateBodyId}`, 'filter.stateBodyId');
     }
-    return resolveWorkforce(query, personnelSegmentComputer(ctx.models, ctx.directory), ctx, { threshold: ctx.minCell, today: ctx.now });
+    return resolveWorkforce(query, ctx.computeSegments, ctx, { threshold: ctx.minCell, today: ctx.now });
   },
 
   rotationFlows(_: unknown, args: { from: Date; to: Date }, ctx: Context) {

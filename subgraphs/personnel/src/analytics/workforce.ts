@@ -1,17 +1,23 @@
-import type { Types } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import {
   addUtcMonths,
   cellIdOf,
+  groupCurrent,
+  placementOf,
   segmentStages,
   segmentValuesOf,
+  ServantFacts,
   type ComputedCell,
+  type DirectoryEntry,
   type DirectoryModels,
+  type Logger,
+  type Placement,
   type SegmentComputer,
   type SegmentQuery,
 } from '@civil-service/shared';
 import type { PersonnelModels } from '../models';
 import { FIRST_BATCH } from './batch';
-import { hasVacancies, positionsPerCell } from './vacancies';
+import { hasVacancies, positionsPerCell, positionsPerCellOf, StaffList } from './vacancies';
 
 /** personnel's measures of a workforce segment, all as of the question's day. */
 export interface PersonnelMeasures {
@@ -71,12 +77,8 @@ async function directoryFigures(directory: DirectoryModels, query: SegmentQuery,
   return directory.Directory.aggregate<SegmentRow>(pipeline as never).option({ batchSize: FIRST_BATCH }).exec();
 }
 
-/**
- * Sanctions and rotations of the window per segment: the window's facts through their date
- * indexes, then the segment of the servants concerned on asOf through the directory's _id index.
- * Three commands, whatever the number of segments or servants.
- */
-async function windowCounts(m: PersonnelModels, directory: DirectoryModels, query: SegmentQuery): Promise<{ sanctions: Map<string, number>; rotations: Map<string, number> }> {
+/** Sanctions and rotations of the window (day − 12 months, day] per servant, through their date indexes. */
+async function windowFacts(m: PersonnelModels, query: SegmentQuery): Promise<{ sanctions: Map<string, number>; rotations: Map<string, number> }> {
   const since = addUtcMonths(query.asOf, -12);
   const [sanctions, rotations] = await Promise.all([
     m.Sanction.find({ imposedOn: { $gt: since, $lte: query.asOf } }, { _id: 0, servantId: 1 }).batchSize(FIRST_BATCH).lean<Array<{ servantId: Types.ObjectId }>>().exec(),
@@ -87,8 +89,16 @@ async function windowCounts(m: PersonnelModels, directory: DirectoryModels, quer
     for (const r of rows) out.set(r.servantId.toHexString(), (out.get(r.servantId.toHexString()) ?? 0) + 1);
     return out;
   };
-  const sanctionsOf = perServant(sanctions);
-  const rotationsOf = perServant(rotations);
+  return { sanctions: perServant(sanctions), rotations: perServant(rotations) };
+}
+
+/**
+ * Sanctions and rotations of the window per segment: the window's facts through their date
+ * indexes, then the segment of the servants concerned on asOf through the directory's _id index.
+ * Three commands, whatever the number of segments or servants.
+ */
+async function windowCounts(m: PersonnelModels, directory: DirectoryModels, query: SegmentQuery): Promise<{ sanctions: Map<string, number>; rotations: Map<string, number> }> {
+  const { sanctions: sanctionsOf, rotations: rotationsOf } = await windowFacts(m, query);
   const ids = [...new Set([...sanctionsOf.keys(), ...rotationsOf.keys()])];
   const result = { sanctions: new Map<string, number>(), rotations: new Map<string, number>() };
   if (!ids.length) return result;
@@ -103,8 +113,127 @@ async function windowCounts(m: PersonnelModels, directory: DirectoryModels, quer
   return result;
 }
 
-/** personnel's SegmentComputer: every segment of a question from at most six commands. */
-export function personnelSegmentComputer(m: PersonnelModels, directory: DirectoryModels): SegmentComputer<PersonnelMeasures> {
+/** What today's workforce questions need to know about a servant in service, kept in memory. */
+export interface WorkforceFacts {
+  placement: Placement;
+  /** Every assignment's first and last day in ms (last: null while held). */
+  periods: Array<[number, number | null]>;
+  /** Days of the assignments that have ended, and the latest day any assignment starts or ends on. */
+  closedDays: number;
+  settledFrom: number;
+  /** Starts of the assignments held open. */
+  openFrom: number[];
+  /** The position held now (the entry's last period). */
+  positionId: string | null;
+}
+
+/**
+ * Days of service up to `asOf` (ms), as `tenureDaysExpression` counts them: on a day after every
+ * recorded start and end (today, for a current question) the ended assignments are a constant and
+ * only the open ones grow; before that, period by period.
+ */
+function tenureDays(f: WorkforceFacts, asOf: number): number {
+  if (asOf >= f.settledFrom) {
+    let days = f.closedDays;
+    for (const from of f.openFrom) days += (asOf - from) / DAY_MS + 1;
+    return days;
+  }
+  let days = 0;
+  for (const [from, to] of f.periods) if (from <= asOf) days += (Math.min(to ?? asOf, asOf) - from) / DAY_MS + 1;
+  return days;
+}
+
+function workforceFactsOf(entry: DirectoryEntry, placement: Placement): WorkforceFacts {
+  const periods = entry.periods.map((p): [number, number | null] => [p.from.getTime(), p.to ? p.to.getTime() : null]);
+  let closedDays = 0;
+  let settledFrom = -Infinity;
+  const openFrom: number[] = [];
+  for (const [from, to] of periods) {
+    settledFrom = Math.max(settledFrom, from, to ?? from);
+    if (to === null) openFrom.push(from);
+    else closedDays += (to - from) / DAY_MS + 1;
+  }
+  return { placement, periods, closedDays, settledFrom, openFrom, positionId: entry.periods.at(-1)?.positionId ?? null };
+}
+
+export type WorkforceFactStore = ServantFacts<never, WorkforceFacts>;
+
+/** The facts from the master directory: its numbers commit in order, so its newest number is complete. */
+export function workforceFactStore(db: Connection, directory: DirectoryModels, logger?: Logger): WorkforceFactStore {
+  return new ServantFacts<never, WorkforceFacts>({
+    db,
+    Directory: directory.Directory,
+    directoryHead: async () => (await directory.Directory.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean())?.seq ?? 0,
+    build(entry) {
+      const placement = placementOf(entry);
+      return placement ? workforceFactsOf(entry, placement) : null;
+    },
+    ...(logger ? { logger } : {}),
+  });
+}
+
+interface Sums {
+  women: number;
+  tenureDays: number;
+  positions: Set<string>;
+}
+
+/**
+ * Today's segments from the facts in memory, with the same arithmetic as `directoryFigures` (the
+ * workforce test holds the two to the same answers); sanctions and rotations of the window are read
+ * through their date indexes as for any day, and placed by the facts instead of a directory pipeline.
+ */
+async function figuresFromMemory(m: PersonnelModels, store: WorkforceFactStore, staff: StaffList, query: SegmentQuery, withPositions: boolean): Promise<Array<ComputedCell<PersonnelMeasures>>> {
+  const asOf = query.asOf.getTime();
+  const [{ facts }, windows, staffRows] = await Promise.all([store.current(), windowFacts(m, query), withPositions ? staff.rows() : Promise.resolve(null)]);
+  const positions = staffRows ? positionsPerCellOf(staffRows, query) : null;
+  const groups = groupCurrent(
+    facts.values(),
+    (f) => f.placement,
+    query,
+    (): Sums => ({ women: 0, tenureDays: 0, positions: new Set() }),
+    (sums, f, p) => {
+      if (p.gender === 'FEMALE') sums.women += 1;
+      sums.tenureDays += tenureDays(f, asOf);
+      if (withPositions && f.positionId) sums.positions.add(f.positionId);
+    },
+  );
+  // The servants with sanctions or rotations in the window, grouped the same way.
+  const concerned = [...new Set([...windows.sanctions.keys(), ...windows.rotations.keys()])].flatMap((id) => {
+    const f = facts.get(id);
+    return f ? [{ id, f }] : [];
+  });
+  const windowCells = new Map<string, { sanctions: number; rotations: number }>();
+  for (const g of groupCurrent(concerned, (c) => c.f.placement, query, () => ({ sanctions: 0, rotations: 0 }), (acc, c) => {
+    acc.sanctions += windows.sanctions.get(c.id) ?? 0;
+    acc.rotations += windows.rotations.get(c.id) ?? 0;
+  })) {
+    windowCells.set(cellIdOf(query.groupBy, g.values), g.acc);
+  }
+  return groups.map((g): ComputedCell<PersonnelMeasures> => {
+    const cell = cellIdOf(query.groupBy, g.values);
+    const window = windowCells.get(cell);
+    return {
+      values: g.values,
+      headcount: g.headcount,
+      measures: measuresOf(g.headcount, g.acc.women, g.acc.tenureDays, window?.sanctions ?? 0, window?.rotations ?? 0, positions ? Math.max(0, (positions.get(cell) ?? 0) - g.acc.positions.size) : null),
+    };
+  });
+}
+
+function measuresOf(headcount: number, women: number, tenureDays: number, sanctions: number, rotations: number, vacancies: number | null): PersonnelMeasures {
+  return {
+    headcount,
+    vacancies,
+    womenShare: women / headcount,
+    averageTenureYears: round(tenureDays / headcount / 365.25, 2),
+    sanctionsPer1000: round((sanctions * 1000) / headcount, 1),
+    rotationsLast12Months: rotations,
+  };
+}
+
+/** personnel's SegmentComputer through pipelines: every segment of a question from at most six commands. */
+export function personnelSegmentPipeline(m: PersonnelModels, directory: DirectoryModels): SegmentComputer<PersonnelMeasures> {
   return async (query) => {
     const withPositions = hasVacancies(query);
     const [rows, windows, positions] = await Promise.all([
@@ -115,19 +244,24 @@ export function personnelSegmentComputer(m: PersonnelModels, directory: Director
     return rows.map((row): ComputedCell<PersonnelMeasures> => {
       const values = segmentValuesOf(query, row._id);
       const cell = cellIdOf(query.groupBy, values);
-      const sanctions = windows.sanctions.get(cell) ?? 0;
       return {
         values,
         headcount: row.headcount,
-        measures: {
-          headcount: row.headcount,
-          vacancies: positions ? Math.max(0, (positions.get(cell) ?? 0) - (row.held ?? 0)) : null,
-          womenShare: row.women / row.headcount,
-          averageTenureYears: round(row.tenureDays / row.headcount / 365.25, 2),
-          sanctionsPer1000: round((sanctions * 1000) / row.headcount, 1),
-          rotationsLast12Months: windows.rotations.get(cell) ?? 0,
-        },
+        measures: measuresOf(
+          row.headcount,
+          row.women,
+          row.tenureDays,
+          windows.sanctions.get(cell) ?? 0,
+          windows.rotations.get(cell) ?? 0,
+          positions ? Math.max(0, (positions.get(cell) ?? 0) - (row.held ?? 0)) : null,
+        ),
       };
     });
   };
+}
+
+/** personnel's SegmentComputer: today's questions from memory, past days through pipelines. */
+export function personnelSegmentComputer(m: PersonnelModels, directory: DirectoryModels, store: WorkforceFactStore, staff: StaffList): SegmentComputer<PersonnelMeasures> {
+  const pipeline = personnelSegmentPipeline(m, directory);
+  return (query) => (query.current ? figuresFromMemory(m, store, staff, query, hasVacancies(query)) : pipeline(query));
 }

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type DataLoader from 'dataloader';
-import type { DirectoryModels, ResolvedSegment } from '@civil-service/shared';
+import type { DirectoryModels, ResolvedSegment, SegmentComputer } from '@civil-service/shared';
 import type { PersonnelMeasures } from '../analytics/workforce';
 import type { Loaders } from '../loaders';
 import type { PersonnelModels } from '../models';
@@ -17,6 +17,8 @@ export interface Context {
   now: () => Date;
   /** Smallest workforce segment shown to roles other than monitoring (ANALYTICS_MIN_CELL). */
   minCell: number;
+  /** The workforce measures of a question (today's from memory, past days through pipelines). */
+  computeSegments: SegmentComputer<PersonnelMeasures>;
   /** WorkforceSegment references the gateway resolves here: made on first use from a resolver's context. */
   segments: (context: unknown) => DataLoader<string, ResolvedSegment<PersonnelMeasures>>;
 }

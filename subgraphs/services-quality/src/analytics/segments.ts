@@ -1,5 +1,18 @@
-import type { PipelineStage } from 'mongoose';
-import { addUtcMonths, segmentStages, segmentValuesOf, type DirectoryModels, type SegmentComputer, type SegmentQuery } from '@civil-service/shared';
+import type { Connection, PipelineStage } from 'mongoose';
+import {
+  addUtcMonths,
+  groupCurrent,
+  placementOf,
+  segmentStages,
+  segmentValuesOf,
+  ServantFacts,
+  type DirectoryCopy,
+  type DirectoryModels,
+  type Logger,
+  type Placement,
+  type SegmentComputer,
+  type SegmentQuery,
+} from '@civil-service/shared';
 import type { ServicesQualityModels } from '../models';
 import { ONE_REPLY } from '../loaders';
 
@@ -54,38 +67,73 @@ interface BodySums {
   count: number;
 }
 
-interface SegmentGroup {
-  _id: unknown;
-  headcount: number;
-  bodies: string[];
-}
-
 const round = (value: number, decimals: number): number => {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 };
 
+/** Where each servant in service is placed now, kept in memory from the directory copy (`ServantFacts`). */
+export type PlacementStore = ServantFacts<never, Placement>;
+
+export function placementStore(db: Connection, directory: DirectoryCopy, logger?: Logger): PlacementStore {
+  return new ServantFacts<never, Placement>({
+    db,
+    Directory: directory.models.Directory,
+    directoryHead: () => directory.appliedHead(),
+    build: (entry) => placementOf(entry),
+    ...(logger ? { logger } : {}),
+  });
+}
+
+/** A question's segments with the bodies their servants serve in, before the bodies' figures are added. */
+interface SegmentGroup {
+  values: ReturnType<typeof segmentValuesOf>;
+  headcount: number;
+  bodies: Iterable<string>;
+}
+
+interface DirectoryGroup {
+  _id: unknown;
+  headcount: number;
+  bodies: string[];
+}
+
+/** The segments from the directory copy through the shared stages (any day). */
+function groupsFromPipeline(models: DirectoryModels, query: SegmentQuery): Promise<SegmentGroup[]> {
+  // The shared stages are plain stage objects; mongoose's stage union is narrower than they need.
+  return models.Directory.aggregate<DirectoryGroup>([
+    ...segmentStages(query),
+    { $group: { _id: '$seg', headcount: { $sum: 1 }, bodies: { $addToSet: '$p.stateBodyId' } } },
+  ] as unknown as PipelineStage[])
+    .option({ batchSize: ONE_REPLY })
+    .exec()
+    .then((rows) => rows.map((g) => ({ values: segmentValuesOf(query, g._id), headcount: g.headcount, bodies: g.bodies })));
+}
+
+/** Today's segments from the placements in memory (the segments test holds them to the pipeline's). */
+async function groupsFromMemory(store: PlacementStore, query: SegmentQuery): Promise<SegmentGroup[]> {
+  const { facts } = await store.current();
+  return groupCurrent(facts.values(), (p) => p, query, () => new Set<string>(), (bodies, p) => bodies.add(p.stateBodyId)).map((g) => ({
+    values: g.values,
+    headcount: g.headcount,
+    bodies: g.acc,
+  }));
+}
+
 /**
- * All the segments of a question in three pipelines run side by side, whatever the number of
- * segments: the directory's segments with their bodies, the feedback of the window per body, the
- * monthly request totals of the window's months per body. A segment's figures are sums over its bodies
- * (a ratio of sums, never a mean of the bodies' means). Without a body filter the two fact
- * pipelines read the whole window through the date indexes: a question by region or by body covers
- * nearly every body, and running them beside the directory pipeline (not after it, with the
- * bodies' ids) keeps the answer to the slowest of the three.
+ * All the segments of a question from three reads run side by side, whatever the number of
+ * segments: the segments with their bodies (today's from the placements in memory, a past day's
+ * through the directory pipeline), the feedback of the window per body, the monthly request totals
+ * of the window's months per body. A segment's figures are sums over its bodies (a ratio of sums,
+ * never a mean of the bodies' means). Without a body filter the two fact pipelines read the whole
+ * window through the date indexes: a question by region or by body covers nearly every body.
  */
-export function qualitySegmentComputer(models: ServicesQualityModels & DirectoryModels): SegmentComputer<QualityMeasures> {
+export function qualitySegmentComputer(models: ServicesQualityModels & DirectoryModels, store?: PlacementStore): SegmentComputer<QualityMeasures> {
   return async (query: SegmentQuery) => {
     const window = measureWindow(query.asOf);
     const body = query.filter.stateBodyId ? { stateBodyId: query.filter.stateBodyId } : {};
     const [groups, feedback, requests] = await Promise.all([
-      // The shared stages are plain stage objects; mongoose's stage union is narrower than they need.
-      models.Directory.aggregate<SegmentGroup>([
-        ...segmentStages(query),
-        { $group: { _id: '$seg', headcount: { $sum: 1 }, bodies: { $addToSet: '$p.stateBodyId' } } },
-      ] as unknown as PipelineStage[])
-        .option({ batchSize: ONE_REPLY })
-        .exec(),
+      query.current && store ? groupsFromMemory(store, query) : groupsFromPipeline(models, query),
       models.Feedback.aggregate<BodySums>([
         { $match: { ...body, submittedOn: { $gt: window.after, $lte: window.until } } },
         { $group: { _id: '$stateBodyId', sum: { $sum: '$rating' }, count: { $sum: 1 } } },
@@ -119,7 +167,7 @@ export function qualitySegmentComputer(models: ServicesQualityModels & Directory
         }
       }
       return {
-        values: segmentValuesOf(query, g._id),
+        values: g.values,
         headcount: g.headcount,
         measures: {
           averageRating: ratings > 0 ? round(ratingSum / ratings, 2) : null,
