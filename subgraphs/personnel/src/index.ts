@@ -1,8 +1,7 @@
 import type { Connection } from 'mongoose';
 import { createSubgraphApp, lazySegmentLoader, loadSubgraphSdl, registerDirectoryModels, suppressionThresholdFrom, utcDay, type SubgraphAuth } from '@civil-service/shared';
 import { warmPersonnelAlerts } from './analytics/alerts';
-import { personnelSegmentComputer, workforceFactStore } from './analytics/workforce';
-import { StaffList } from './analytics/vacancies';
+import { personnelSegmentComputer, todaysFigures } from './analytics/workforce';
 import { backfillDirectory } from './directory/backfill';
 import { directoryFeedResolver } from './directory/feed';
 import { accessLogResolvers, bodyChainsResolver, personnelAuditModel, personnelAuthOptions } from './auth';
@@ -15,8 +14,7 @@ export { seedPersonnel, type SeedPersonnelOptions, type SeedPersonnelResult } fr
 export { buildDirectorySnapshots, snapshotOf, bodyChainOf, type DirectorySnapshot, type SnapshotAssignment } from './directory/builder';
 export { recordDirectoryChange, allocateSequence, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID } from './directory/writer';
 export { backfillDirectory } from './directory/backfill';
-export { personnelSegmentComputer, personnelSegmentPipeline, workforceFactStore, type PersonnelMeasures } from './analytics/workforce';
-export { StaffList } from './analytics/vacancies';
+export { personnelSegmentComputer, personnelSegmentPipeline, todaysFigures, type PersonnelMeasures } from './analytics/workforce';
 export { rotationFlows, type RotationFlow } from './analytics/flows';
 export { personnelBodyChains, personnelAuditModel } from './auth';
 export { registerModels, type PersonnelModels } from './models';
@@ -45,8 +43,9 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
   const now = config?.now ?? (() => new Date());
   const rules = personnelRules(config?.rules);
   const minCell = config?.minCell ?? suppressionThresholdFrom(process.env);
-  const workforceFacts = workforceFactStore(db, directory, auth.logger);
-  const computeSegments = personnelSegmentComputer(models, directory, workforceFacts, new StaffList(db, models));
+  const today = todaysFigures(db, models, directory, auth.logger);
+  const workforceFacts = today.facts;
+  const computeSegments = personnelSegmentComputer(models, directory, today);
   const app = createSubgraphApp<Context>({
     name: 'personnel',
     typeDefs: loadSubgraphSdl('personnel'),

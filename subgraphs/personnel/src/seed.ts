@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { renewCounter, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
 import { STAFF_LIST_COUNTER } from './analytics/vacancies';
+import { WINDOW_FACTS_COUNTER } from './analytics/workforce';
 import { registerModels, type PersonnelModels } from './models';
 import { utcDay } from './rules/dates';
 import { surnameKey } from './rules/input';
@@ -235,8 +236,9 @@ export async function seedPersonnel(db: Connection, options: SeedPersonnelOption
   // After the directory is written: it rewrites the entries of the servants it touches.
   const anomalies = await seedAnomalies(models, directory.models, { today, rules, roster });
   await directory.rewriteHoldersOf(models, anomalies.positionIds);
-  // A new staff list: whoever keeps it in memory reads it again.
+  // A new staff list, sanctions and rotations: whoever keeps them in memory reads them again.
   await renewCounter(db, STAFF_LIST_COUNTER);
+  await renewCounter(db, WINDOW_FACTS_COUNTER);
   if (sinceProgress > 0) onProgress?.(sinceProgress);
 
   const vacant = bodies.reduce((n, b) => n + b.positions.filter((p) => p.holderId === null).length, 0);

@@ -1,5 +1,5 @@
 import { createRng, disagreements, registerDirectoryModels, type DirectoryEntry, type TokenClaims } from '@civil-service/shared';
-import { buildDirectorySnapshots, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID, personnelSegmentComputer, personnelSegmentPipeline, rotationScheme, seedPersonnel, StaffList, workforceFactStore } from '../src';
+import { buildDirectorySnapshots, COUNTERS_COLLECTION, DIRECTORY_COUNTER_ID, personnelSegmentComputer, personnelSegmentPipeline, rotationScheme, seedPersonnel, todaysFigures } from '../src';
 import { IN_SERVICE, type StateBodyDoc } from '../src/models';
 import { startHarness, TODAY, type Harness } from './helpers';
 
@@ -88,7 +88,7 @@ describe('workforce on the seeded register', () => {
   it("answers today's questions from memory exactly as the pipelines do", async () => {
     const directory = registerDirectoryModels(h.db);
     const pipeline = personnelSegmentPipeline(h.models, directory);
-    const memory = personnelSegmentComputer(h.models, directory, workforceFactStore(h.db, directory), new StaffList(h.db, h.models));
+    const memory = personnelSegmentComputer(h.models, directory, todaysFigures(h.db, h.models, directory));
     expect(await disagreements(pipeline, memory, TODAY)).toEqual([]);
   });
 

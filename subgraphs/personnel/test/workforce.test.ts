@@ -251,3 +251,18 @@ describe('rotationFlows', () => {
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe("today's figures after a write", () => {
+  it('count a sanction imposed through the API at once (the figures in memory are read again)', async () => {
+    const [before] = await ask({ groupBy: [] });
+    expect(before.sanctionsPer1000).toBe(230.8);
+    const s1 = f.servants.find((s) => s.name === 's1')!._id.toHexString();
+    const res = await h.query(`mutation($input: SanctionInput!) { imposeSanction(input: $input) { id } }`, {
+      input: { servantId: s1, type: 'REPRIMAND', imposedOn: '2026-11-20', orderNumber: '777-ЛС/2026', grounds: 'Нарушение служебной дисциплины' },
+    });
+    expect(res.errors).toBeUndefined();
+    const [after] = await ask({ groupBy: [] });
+    // 4 sanctions in the 12 months among 13 servants.
+    expect(after.sanctionsPer1000).toBe(307.7);
+  });
+});

@@ -10,7 +10,7 @@ import {
 } from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
-import { placementStore, qualitySegmentComputer } from './analytics/segments';
+import { placementStore, qualitySegmentComputer, TodaysWindow } from './analytics/segments';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type FeedbackRuleEntry } from './rules/reference';
 import { violationRulesLookup, type ViolationRuleEntry } from './rules/violations';
@@ -59,7 +59,7 @@ export function createServicesQualitySubgraph({
   const placements = placementStore(db, directory, auth.logger);
   // The placements follow the copy as the feed fills it, so a question after a large catch-up is not slow.
   directory.onApplied(() => placements.refresh());
-  const compute = qualitySegmentComputer(models, placements);
+  const compute = qualitySegmentComputer(models, { placements, window: new TodaysWindow(models) });
   const app = createSubgraphApp<Context>({
     name: 'services-quality',
     typeDefs: loadSubgraphSdl('services-quality'),

@@ -1,6 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { addUtcMonths, BatchWriter, datedIdFactory, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
-import { registerModels, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type RequestTotalDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
+import { addUtcMonths, BatchWriter, datedIdFactory, renewCounter, utcDay, type Rng, type RosterEntry, type StateBodyEntry } from '@civil-service/shared';
+import { FEEDBACK_COUNTER, registerModels, REQUEST_TOTALS_COUNTER, VIOLATION_TYPES, type FeedbackDoc, type PublicServiceDoc, type RequestTotalDoc, type ServiceRequestStatDoc, type ViolationDoc } from './models';
 import { FEEDBACK_COMMENTS, SERVICE_CATALOGUE, VIOLATION_DESCRIPTIONS, type ServiceTemplate } from './seed-catalogue';
 import { violationRulesLookup } from './rules/violations';
 
@@ -205,6 +205,9 @@ export async function seedServicesQuality(
   await Promise.all([stats.flush(), feedback.flush(), violations.flush(), totalRows.flush()]);
   // Indexes once, after the bulk load (cheaper than maintaining them insert by insert).
   for (const model of all) await model.createIndexes();
+  // New feedback and totals: today's per-body window sums are read again.
+  await renewCounter(db, FEEDBACK_COUNTER);
+  await renewCounter(db, REQUEST_TOTALS_COUNTER);
   if (sinceProgress > 0) onProgress?.(sinceProgress);
   return {
     counts: { publicServices: services.length, serviceRequestStats: stats.written, requestTotals: totalRows.written, feedback: feedback.written, violations: violations.written },

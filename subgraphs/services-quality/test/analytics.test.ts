@@ -130,6 +130,8 @@ describe('WorkforceSegment measures', () => {
     const query = { groupBy: ['STATE_BODY'], filter: {}, asOf: today } as SegmentQuery;
     const keys = (n: number) => SMALL.slice(0, n).map((b) => encodeSegmentKey(query, { STATE_BODY: b.id }));
     await app.placements.catchUp();
+    // Today's window is read once per day and change: the counts are of questions after the first.
+    expect((await gql(SEGMENTS, reps(keys(1)))).errors).toBeUndefined();
     const counter = attachCommandCounter(db);
     try {
       expect((await gql(SEGMENTS, reps(keys(3)))).errors).toBeUndefined();
@@ -138,8 +140,8 @@ describe('WorkforceSegment measures', () => {
       expect((await gql(SEGMENTS, reps(keys(20)))).errors).toBeUndefined();
       expect(counter.byCollection()).toEqual(three);
       // Today's segments from the placements in memory (the copy's newest number and its last entry
-      // read), then the window's feedback and request totals per body.
-      expect(three).toEqual({ servant_directory: 2, feedback: 1, servicerequesttotals: 1 });
+      // read) and today's window per body (the feedback and totals counters), nothing per segment.
+      expect(three).toEqual({ servant_directory: 2, counters: 2 });
     } finally {
       counter.detach();
     }
@@ -268,6 +270,15 @@ describe('submitServiceFeedback about a servant', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(res.errors?.[0]?.message).toContain('0123456789abcdef01234567');
     expect(await app.models.Feedback.countDocuments()).toBe(before);
+  });
+
+  it("counts feedback submitted through the API in today's segment of its body at once", async () => {
+    const astana = async () => (await measures(byRegion(today), ['ASTANA'])).ASTANA.averageRating;
+    expect(await astana()).toBe(4);
+    expect((await submit(S.a2)).errors).toBeUndefined();
+    // B3's feedback in the window: the 4 there was, and this 5.
+    expect(await astana()).toBe(4.5);
+    await app.models.Feedback.deleteOne({ servantId: S.a2 });
   });
 
   it('records feedback naming a servant the directory knows', async () => {

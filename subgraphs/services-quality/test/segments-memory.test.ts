@@ -3,13 +3,13 @@ import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
 import { connectDatabase, createRng, directoryCopyFor, directoryEntryOfRoster, disagreements } from '@civil-service/shared';
 import { seedPersonnel } from '@civil-service/personnel';
 import { seedServicesQuality } from '../src';
-import { placementStore, qualitySegmentComputer } from '../src/analytics/segments';
+import { placementStore, qualitySegmentComputer, TodaysWindow } from '../src/analytics/segments';
 import { registerModels } from '../src/models';
 
 /**
- * Today's workforce questions take their segments from the placements in memory, past days from
- * the directory pipeline: on the demo data (2,000 servants) both give the same segments, headcounts
- * and body figures.
+ * Today's workforce questions take their segments from the placements in memory and the window's
+ * per-body figures from today's cache, past days from the pipelines: on the demo data (2,000
+ * servants) both give the same segments, headcounts and body figures.
  */
 const TODAY = new Date(Date.UTC(2026, 10, 24));
 let mongo: Awaited<ReturnType<typeof startEmbeddedMongo>>;
@@ -32,7 +32,7 @@ describe('services-quality segments in memory', () => {
     const directory = directoryCopyFor(db, undefined);
     const models = { ...registerModels(db), ...directory.models };
     const pipeline = qualitySegmentComputer(models);
-    const memory = qualitySegmentComputer(models, placementStore(db, directory));
+    const memory = qualitySegmentComputer(models, { placements: placementStore(db, directory), window: new TodaysWindow(models) });
     const regions = await pipeline({ groupBy: ['REGION'], filter: {}, asOf: TODAY, current: true });
     expect(regions.filter((r) => r.measures.averageRating !== null).length).toBeGreaterThan(10);
     expect(await disagreements(pipeline, memory, TODAY)).toEqual([]);

@@ -30,11 +30,19 @@ export interface SegmentOptions {
   today: () => Date;
 }
 
-function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number): Array<ResolvedSegment<M>> {
-  const sorted = [...cells].sort((a, b) => cellIdOf(query.groupBy, a.values).localeCompare(cellIdOf(query.groupBy, b.values)));
-  const hidden = suppress ? suppressedCells(sorted.map((c) => ({ values: query.groupBy.map((d) => c.values[d] ?? null), headcount: c.headcount })), threshold) : new Set<number>();
-  return sorted.map((cell, i) => ({
-    key: encodeSegmentKey(query, cell.values),
+/** The order of String#localeCompare, without building a collator per comparison (thousands of segments per question). */
+const collator = new Intl.Collator();
+
+/**
+ * A question's cells in cell order, suppression applied. `withKeys`: encode each segment's key
+ * (personnel's `workforce`); the entity side answers under the keys it was asked with.
+ */
+function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number, withKeys = true): Array<ResolvedSegment<M> & { cellId: string }> {
+  const sorted = cells.map((cell) => ({ cell, id: cellIdOf(query.groupBy, cell.values) })).sort((a, b) => collator.compare(a.id, b.id));
+  const hidden = suppress ? suppressedCells(sorted.map(({ cell }) => ({ values: query.groupBy.map((d) => cell.values[d] ?? null), headcount: cell.headcount })), threshold) : new Set<number>();
+  return sorted.map(({ cell, id }, i) => ({
+    key: withKeys ? encodeSegmentKey(query, cell.values) : '',
+    cellId: id,
     query,
     values: cell.values,
     suppressed: hidden.has(i),
@@ -45,7 +53,7 @@ function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, sup
 
 /** personnel's `workforce`: every segment of the question, with small ones hidden for all but monitoring. */
 export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): Promise<Array<ResolvedSegment<M>>> {
-  return resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold);
+  return resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold).map(({ cellId: _, ...segment }) => segment);
 }
 
 /**
@@ -70,7 +78,7 @@ function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, o
         const id = questionIdOf(d.query);
         let answers = questions.get(id);
         if (!answers) {
-          answers = compute(d.query).then((cells) => new Map(resolveCells(d.query, cells, suppress, options.threshold).map((s) => [cellIdOf(d.query.groupBy, s.values), s])));
+          answers = compute(d.query).then((cells) => new Map(resolveCells(d.query, cells, suppress, options.threshold, false).map(({ cellId, ...s }) => [cellId, s])));
           questions.set(id, answers);
         }
         const found = (await answers).get(cellIdOf(d.query.groupBy, d.values));

@@ -4,6 +4,7 @@ import {
   cellIdOf,
   groupCurrent,
   placementOf,
+  readCounter,
   segmentStages,
   segmentValuesOf,
   ServantFacts,
@@ -77,12 +78,44 @@ async function directoryFigures(directory: DirectoryModels, query: SegmentQuery,
   return directory.Directory.aggregate<SegmentRow>(pipeline as never).option({ batchSize: FIRST_BATCH }).exec();
 }
 
+/**
+ * Moved by every sanction imposed (in its transaction) and renewed by the seeder, the only writer of
+ * rotations: today's window facts are read again only then.
+ */
+export const WINDOW_FACTS_COUNTER = 'sanctions_rotations';
+
+type WindowFacts = { sanctions: Map<string, number>; rotations: Map<string, number> };
+
+/**
+ * Today's sanctions and rotations per servant, kept until the day changes or one is written: one
+ * counter read per question instead of reading the window's facts again.
+ */
+export class TodaysWindowFacts {
+  private memo: { key: string; facts: Promise<WindowFacts> } | null = null;
+
+  constructor(
+    private readonly db: Connection,
+    private readonly m: PersonnelModels,
+  ) {}
+
+  async forDay(asOf: Date): Promise<WindowFacts> {
+    const key = JSON.stringify([asOf.getTime(), await readCounter(this.db, WINDOW_FACTS_COUNTER)]);
+    if (this.memo?.key === key) return this.memo.facts;
+    const facts = windowFacts(this.m, asOf);
+    this.memo = { key, facts };
+    facts.catch(() => {
+      if (this.memo?.facts === facts) this.memo = null;
+    });
+    return facts;
+  }
+}
+
 /** Sanctions and rotations of the window (day − 12 months, day] per servant, through their date indexes. */
-async function windowFacts(m: PersonnelModels, query: SegmentQuery): Promise<{ sanctions: Map<string, number>; rotations: Map<string, number> }> {
-  const since = addUtcMonths(query.asOf, -12);
+async function windowFacts(m: PersonnelModels, asOf: Date): Promise<WindowFacts> {
+  const since = addUtcMonths(asOf, -12);
   const [sanctions, rotations] = await Promise.all([
-    m.Sanction.find({ imposedOn: { $gt: since, $lte: query.asOf } }, { _id: 0, servantId: 1 }).batchSize(FIRST_BATCH).lean<Array<{ servantId: Types.ObjectId }>>().exec(),
-    m.Rotation.find({ startDate: { $gt: since, $lte: query.asOf } }, { _id: 0, servantId: 1 }).batchSize(FIRST_BATCH).lean<Array<{ servantId: Types.ObjectId }>>().exec(),
+    m.Sanction.find({ imposedOn: { $gt: since, $lte: asOf } }, { _id: 0, servantId: 1 }).batchSize(FIRST_BATCH).lean<Array<{ servantId: Types.ObjectId }>>().exec(),
+    m.Rotation.find({ startDate: { $gt: since, $lte: asOf } }, { _id: 0, servantId: 1 }).batchSize(FIRST_BATCH).lean<Array<{ servantId: Types.ObjectId }>>().exec(),
   ]);
   const perServant = (rows: Array<{ servantId: Types.ObjectId }>) => {
     const out = new Map<string, number>();
@@ -98,7 +131,7 @@ async function windowFacts(m: PersonnelModels, query: SegmentQuery): Promise<{ s
  * Three commands, whatever the number of segments or servants.
  */
 async function windowCounts(m: PersonnelModels, directory: DirectoryModels, query: SegmentQuery): Promise<{ sanctions: Map<string, number>; rotations: Map<string, number> }> {
-  const { sanctions: sanctionsOf, rotations: rotationsOf } = await windowFacts(m, query);
+  const { sanctions: sanctionsOf, rotations: rotationsOf } = await windowFacts(m, query.asOf);
   const ids = [...new Set([...sanctionsOf.keys(), ...rotationsOf.keys()])];
   const result = { sanctions: new Map<string, number>(), rotations: new Map<string, number>() };
   if (!ids.length) return result;
@@ -183,9 +216,9 @@ interface Sums {
  * workforce test holds the two to the same answers); sanctions and rotations of the window are read
  * through their date indexes as for any day, and placed by the facts instead of a directory pipeline.
  */
-async function figuresFromMemory(m: PersonnelModels, store: WorkforceFactStore, staff: StaffList, query: SegmentQuery, withPositions: boolean): Promise<Array<ComputedCell<PersonnelMeasures>>> {
+async function figuresFromMemory(today: TodaysFigures, query: SegmentQuery, withPositions: boolean): Promise<Array<ComputedCell<PersonnelMeasures>>> {
   const asOf = query.asOf.getTime();
-  const [{ facts }, windows, staffRows] = await Promise.all([store.current(), windowFacts(m, query), withPositions ? staff.rows() : Promise.resolve(null)]);
+  const [{ facts }, windows, staffRows] = await Promise.all([today.facts.current(), today.window.forDay(query.asOf), withPositions ? today.staff.rows() : Promise.resolve(null)]);
   const positions = staffRows ? positionsPerCellOf(staffRows, query) : null;
   const groups = groupCurrent(
     facts.values(),
@@ -261,7 +294,18 @@ export function personnelSegmentPipeline(m: PersonnelModels, directory: Director
 }
 
 /** personnel's SegmentComputer: today's questions from memory, past days through pipelines. */
-export function personnelSegmentComputer(m: PersonnelModels, directory: DirectoryModels, store: WorkforceFactStore, staff: StaffList): SegmentComputer<PersonnelMeasures> {
+/** What today's questions are answered from, each kept in memory and re-read when its data changes. */
+export interface TodaysFigures {
+  facts: WorkforceFactStore;
+  staff: StaffList;
+  window: TodaysWindowFacts;
+}
+
+export function todaysFigures(db: Connection, m: PersonnelModels, directory: DirectoryModels, logger?: Logger): TodaysFigures {
+  return { facts: workforceFactStore(db, directory, logger), staff: new StaffList(db, m), window: new TodaysWindowFacts(db, m) };
+}
+
+export function personnelSegmentComputer(m: PersonnelModels, directory: DirectoryModels, today: TodaysFigures): SegmentComputer<PersonnelMeasures> {
   const pipeline = personnelSegmentPipeline(m, directory);
-  return (query) => (query.current ? figuresFromMemory(m, store, staff, query, hasVacancies(query)) : pipeline(query));
+  return (query) => (query.current ? figuresFromMemory(today, query, hasVacancies(query)) : pipeline(query));
 }

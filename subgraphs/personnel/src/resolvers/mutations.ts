@@ -1,5 +1,6 @@
 import { Types, type ClientSession } from 'mongoose';
-import { badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { allocateCounter, badUserInput, conflict, mongoErrorToGraphQL, notFound } from '@civil-service/shared';
+import { WINDOW_FACTS_COUNTER } from '../analytics/workforce';
 import { IN_SERVICE, MOVE_REASONS, type CivilServantDoc, type PositionDoc, type SanctionDoc, type SeparationReason, type StateBodyDoc } from '../models';
 import { recordDirectoryChange } from '../directory/writer';
 import { categoryMismatch } from '../rules/category';
@@ -205,6 +206,8 @@ async function imposeSanction(_: unknown, { input }: { input: SanctionInput }, c
     const servant = await m.CivilServant.findById(servantId, '_id').session(session).lean().exec();
     if (!servant) throw notFound(`servantId: no civil servant ${servantId.toHexString()}`);
     await m.Sanction.create([{ _id: sanctionId, servantId, type: input.type, imposedOn, liftedOn: null, orderNumber, grounds }], { session });
+    // Today's workforce window (sanctions per servant) is read again after this commits.
+    await allocateCounter(ctx.db, WINDOW_FACTS_COUNTER, 1, session);
     await m.PersonnelAction.create(
       [{ servantId, type: 'SANCTION', date: imposedOn, orderNumber, positionId: null, stateBodyId: null, reason: input.type, recordedAt: ctx.now() }],
       { session },

@@ -2,7 +2,9 @@ import type { Connection, PipelineStage } from 'mongoose';
 import {
   addUtcMonths,
   groupCurrent,
+  isoDay,
   placementOf,
+  readCounter,
   segmentStages,
   segmentValuesOf,
   ServantFacts,
@@ -13,7 +15,7 @@ import {
   type SegmentComputer,
   type SegmentQuery,
 } from '@civil-service/shared';
-import type { ServicesQualityModels } from '../models';
+import { FEEDBACK_COUNTER, REQUEST_TOTALS_COUNTER, type ServicesQualityModels } from '../models';
 import { ONE_REPLY } from '../loaders';
 
 /** What this subgraph adds to a WorkforceSegment. */
@@ -85,6 +87,57 @@ export function placementStore(db: Connection, directory: DirectoryCopy, logger?
   });
 }
 
+interface WindowFigures {
+  feedback: Map<string, BodySums>;
+  requests: Map<string, BodySums>;
+}
+
+/** The window's feedback and monthly request totals per body (all bodies, or the one filtered on). */
+async function readWindow(models: ServicesQualityModels, asOf: Date, stateBodyId?: string): Promise<WindowFigures> {
+  const window = measureWindow(asOf);
+  const body = stateBodyId ? { stateBodyId } : {};
+  const [feedback, requests] = await Promise.all([
+    models.Feedback.aggregate<BodySums>([
+      { $match: { ...body, submittedOn: { $gt: window.after, $lte: window.until } } },
+      { $group: { _id: '$stateBodyId', sum: { $sum: '$rating' }, count: { $sum: 1 } } },
+    ])
+      .option({ batchSize: ONE_REPLY })
+      .exec(),
+    models.RequestTotal.aggregate<BodySums>([
+      { $match: { ...body, ...monthsMatch(window.months) } },
+      { $group: { _id: '$stateBodyId', sum: { $sum: '$onTime' }, count: { $sum: '$requests' } } },
+    ])
+      .option({ batchSize: ONE_REPLY })
+      .exec(),
+  ]);
+  return { feedback: new Map(feedback.map((f) => [f._id, f])), requests: new Map(requests.map((r) => [r._id, r])) };
+}
+
+/**
+ * Today's window per body, for every body, kept until the day changes or feedback or totals are
+ * written (`FEEDBACK_COUNTER`, `REQUEST_TOTALS_COUNTER`, moved in the writing transaction or by
+ * the rebuild and the seeder): two counter reads per question instead of two pipelines over the
+ * window. A body filter picks from it the sums its pipeline would give.
+ */
+export class TodaysWindow {
+  private memo: { key: string; figures: Promise<WindowFigures> } | null = null;
+
+  constructor(private readonly models: ServicesQualityModels) {}
+
+  async figures(asOf: Date): Promise<WindowFigures> {
+    const db = this.models.Feedback.db;
+    const [feedback, totals] = await Promise.all([readCounter(db, FEEDBACK_COUNTER), readCounter(db, REQUEST_TOTALS_COUNTER)]);
+    const key = JSON.stringify([isoDay(asOf), feedback, totals]);
+    if (this.memo?.key === key) return this.memo.figures;
+    const figures = readWindow(this.models, asOf);
+    this.memo = { key, figures };
+    figures.catch(() => {
+      if (this.memo?.figures === figures) this.memo = null;
+    });
+    return figures;
+  }
+}
+
 /** A question's segments with the bodies their servants serve in, before the bodies' figures are added. */
 interface SegmentGroup {
   values: ReturnType<typeof segmentValuesOf>;
@@ -128,27 +181,15 @@ async function groupsFromMemory(store: PlacementStore, query: SegmentQuery): Pro
  * never a mean of the bodies' means). Without a body filter the two fact pipelines read the whole
  * window through the date indexes: a question by region or by body covers nearly every body.
  */
-export function qualitySegmentComputer(models: ServicesQualityModels & DirectoryModels, store?: PlacementStore): SegmentComputer<QualityMeasures> {
+export function qualitySegmentComputer(models: ServicesQualityModels & DirectoryModels, today?: { placements: PlacementStore; window: TodaysWindow }): SegmentComputer<QualityMeasures> {
   return async (query: SegmentQuery) => {
-    const window = measureWindow(query.asOf);
-    const body = query.filter.stateBodyId ? { stateBodyId: query.filter.stateBodyId } : {};
-    const [groups, feedback, requests] = await Promise.all([
-      query.current && store ? groupsFromMemory(store, query) : groupsFromPipeline(models, query),
-      models.Feedback.aggregate<BodySums>([
-        { $match: { ...body, submittedOn: { $gt: window.after, $lte: window.until } } },
-        { $group: { _id: '$stateBodyId', sum: { $sum: '$rating' }, count: { $sum: 1 } } },
-      ])
-        .option({ batchSize: ONE_REPLY })
-        .exec(),
-      models.RequestTotal.aggregate<BodySums>([
-        { $match: { ...body, ...monthsMatch(window.months) } },
-        { $group: { _id: '$stateBodyId', sum: { $sum: '$onTime' }, count: { $sum: '$requests' } } },
-      ])
-        .option({ batchSize: ONE_REPLY })
-        .exec(),
+    const fromMemory = query.current && today;
+    const [groups, window] = await Promise.all([
+      fromMemory ? groupsFromMemory(today.placements, query) : groupsFromPipeline(models, query),
+      fromMemory ? today.window.figures(query.asOf) : readWindow(models, query.asOf, query.filter.stateBodyId),
     ]);
-    const feedbackOf = new Map(feedback.map((f) => [f._id, f]));
-    const requestsOf = new Map(requests.map((r) => [r._id, r]));
+    const feedbackOf = window.feedback;
+    const requestsOf = window.requests;
     return groups.map((g) => {
       let ratingSum = 0;
       let ratings = 0;

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { renewCounter } from '@civil-service/shared';
 
 export const SERVICE_CHANNELS = ['PROVIDER_OFFICE', 'PSC', 'EGOV_PORTAL', 'MOBILE'] as const;
 export const VIOLATION_TYPES = [
@@ -164,6 +165,10 @@ export function registerModels(db: Connection): ServicesQualityModels {
   };
 }
 
+/** Counters the feedback writes and the totals rebuilds move, so today's per-body window sums are re-read only then. */
+export const FEEDBACK_COUNTER = 'feedback';
+export const REQUEST_TOTALS_COUNTER = 'request_totals';
+
 /**
  * Rebuilds the monthly body totals from the statistics rows (after statistics are loaded other
  * than by the seeder, which writes both). One aggregation and one bulk insert.
@@ -173,10 +178,14 @@ export async function rebuildRequestTotals(models: ServicesQualityModels): Promi
     { $group: { _id: { b: '$stateBodyId', y: '$year', m: '$month' }, requests: { $sum: '$requests' }, onTime: { $sum: '$onTime' } } },
   ]).exec();
   await models.RequestTotal.deleteMany({});
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) {
+    await renewCounter(models.RequestTotal.db, REQUEST_TOTALS_COUNTER);
+    return 0;
+  }
   await models.RequestTotal.insertMany(
     rows.map((r) => ({ stateBodyId: r._id.b, year: r._id.y, month: r._id.m, requests: r.requests, onTime: r.onTime })),
     { ordered: false },
   );
+  await renewCounter(models.RequestTotal.db, REQUEST_TOTALS_COUNTER);
   return rows.length;
 }

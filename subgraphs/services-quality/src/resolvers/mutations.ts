@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { badUserInput, mongoErrorToGraphQL, notFound, utcDay } from '@civil-service/shared';
-import type { FeedbackDoc } from '../models';
+import { allocateCounter, badUserInput, mongoErrorToGraphQL, notFound, utcDay } from '@civil-service/shared';
+import { FEEDBACK_COUNTER, type FeedbackDoc } from '../models';
 import { checkFeedback } from '../rules/feedback';
 import { isObjectIdHex, type Context } from './context';
 
@@ -48,7 +48,12 @@ export const mutationResolvers = {
       submittedOn,
     };
     try {
-      await ctx.models.Feedback.create(doc);
+      // With the feedback counter in one transaction: today's window sums see the feedback in order.
+      const { Feedback } = ctx.models;
+      await Feedback.db.transaction(async (session) => {
+        await allocateCounter(Feedback.db, FEEDBACK_COUNTER, 1, session);
+        await Feedback.create([doc], { session });
+      });
     } catch (err) {
       throw mongoErrorToGraphQL(err);
     }
