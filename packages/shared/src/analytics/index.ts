@@ -5,3 +5,4 @@ export * from './segments';
 export * from './suppression';
 export * from './current';
 export * from './compare';
+export * from './table';

@@ -1,4 +1,4 @@
-import { groupCurrent, segmentStages, segmentValuesOf, type ComputedCell, type DirectoryModels, type SegmentComputer, type SegmentQuery } from '@civil-service/shared';
+import { factsTable, groupTable, isoDay, segmentStages, segmentValuesOf, type ComputedCell, type DirectoryModels, type SegmentComputer, type SegmentQuery } from '@civil-service/shared';
 import { BANDS, type Band, type RulesAt } from '../rules/evaluation';
 import { annualStages, bandsRequiringAssessment } from './annual';
 import { annualsOn, type EvaluationFactStore } from './facts';
@@ -47,26 +47,39 @@ export function evaluationSegmentPipeline(models: DirectoryModels, rulesAt: Rule
  */
 export function evaluationSegmentsInMemory(store: EvaluationFactStore, rulesAt: RulesAt): SegmentComputer<EvaluationMeasures> {
   return async (query: SegmentQuery) => {
-    const below = new Set<Band>(bandsRequiringAssessment(rulesAt, query.asOf));
+    const below = BANDS.map((band) => bandsRequiringAssessment(rulesAt, query.asOf).includes(band));
     const at = await store.current();
+    const table = await factsTable(store, at, (f) => f.placement);
     const annuals = await annualsOn(store, at, query.asOf, rulesAt);
-    const groups = groupCurrent(
-      at.facts.values(),
-      (f) => f.placement,
-      query,
-      () => ({ bands: BANDS.map(() => 0), required: 0 }),
-      (acc, f) => {
-        const annual = annuals.get(f.id);
-        if (!annual) return;
-        acc.bands[BANDS.indexOf(annual.band)] += 1;
-        if (below.has(annual.band)) acc.required += 1;
+    // Each row's band as its index in BANDS (-1: none), once per day and version of the facts.
+    const bandOf = await store.derive(
+      'band per row',
+      isoDay(query.asOf),
+      () => {
+        const out = new Int8Array(table.size);
+        for (let r = 0; r < table.size; r++) {
+          const annual = annuals.get(table.ids[r]);
+          out[r] = annual ? BANDS.indexOf(annual.band) : -1;
+        }
+        return out;
       },
+      at,
     );
+    const { groupOf, groups } = groupTable(table, query);
+    const counts = groups.map(() => BANDS.map(() => 0));
+    const required = new Float64Array(groups.length);
+    for (let r = 0; r < table.size; r++) {
+      const g = groupOf[r];
+      const band = bandOf[r];
+      if (g < 0 || band < 0) continue;
+      counts[g][band] += 1;
+      if (below[band]) required[g] += 1;
+    }
     return groups.map(
-      (g): ComputedCell<EvaluationMeasures> => ({
+      (g, i): ComputedCell<EvaluationMeasures> => ({
         values: g.values,
         headcount: g.headcount,
-        measures: { bandDistribution: BANDS.map((band, i) => ({ band, count: g.acc.bands[i] })), assessmentRequiredCount: g.acc.required },
+        measures: { bandDistribution: BANDS.map((band, b) => ({ band, count: counts[i][b] })), assessmentRequiredCount: required[i] },
       }),
     );
   };

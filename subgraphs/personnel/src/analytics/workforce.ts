@@ -2,7 +2,8 @@ import type { Connection, Types } from 'mongoose';
 import {
   addUtcMonths,
   cellIdOf,
-  groupCurrent,
+  factsTable,
+  groupTable,
   placementOf,
   readCounter,
   segmentStages,
@@ -205,12 +206,6 @@ export function workforceFactStore(db: Connection, directory: DirectoryModels, l
   });
 }
 
-interface Sums {
-  women: number;
-  tenureDays: number;
-  positions: Set<string>;
-}
-
 /**
  * Today's segments from the facts in memory, with the same arithmetic as `directoryFigures` (the
  * workforce test holds the two to the same answers); sanctions and rotations of the window are read
@@ -218,39 +213,66 @@ interface Sums {
  */
 async function figuresFromMemory(today: TodaysFigures, query: SegmentQuery, withPositions: boolean): Promise<Array<ComputedCell<PersonnelMeasures>>> {
   const asOf = query.asOf.getTime();
-  const [{ facts }, windows, staffRows] = await Promise.all([today.facts.current(), today.window.forDay(query.asOf), withPositions ? today.staff.rows() : Promise.resolve(null)]);
-  const positions = staffRows ? positionsPerCellOf(staffRows, query) : null;
-  const groups = groupCurrent(
-    facts.values(),
-    (f) => f.placement,
-    query,
-    (): Sums => ({ women: 0, tenureDays: 0, positions: new Set() }),
-    (sums, f, p) => {
-      if (p.gender === 'FEMALE') sums.women += 1;
-      sums.tenureDays += tenureDays(f, asOf);
-      if (withPositions && f.positionId) sums.positions.add(f.positionId);
+  const store = today.facts;
+  const at = await store.current();
+  const [table, windows, staffRows] = await Promise.all([
+    factsTable(store, at, (f) => f.placement),
+    today.window.forDay(query.asOf),
+    withPositions ? today.staff.rows() : Promise.resolve(null),
+  ]);
+  // Each row's days of service and position (as a code), once per day and version of the facts.
+  const perRow = await store.derive(
+    'tenure and position per row',
+    String(asOf),
+    (facts) => {
+      const tenure = new Float64Array(table.size);
+      const position = new Int32Array(table.size);
+      const codes = new Map<string, number>();
+      for (let r = 0; r < table.size; r++) {
+        const f = facts.get(table.ids[r])!;
+        tenure[r] = tenureDays(f, asOf);
+        let code = f.positionId === null ? -1 : codes.get(f.positionId);
+        if (code === undefined) codes.set(f.positionId!, (code = codes.size));
+        position[r] = code;
+      }
+      return { tenure, position, positions: codes.size };
     },
+    at,
   );
-  // The servants with sanctions or rotations in the window, grouped the same way.
-  const concerned = [...new Set([...windows.sanctions.keys(), ...windows.rotations.keys()])].flatMap((id) => {
-    const f = facts.get(id);
-    return f ? [{ id, f }] : [];
-  });
-  const windowCells = new Map<string, { sanctions: number; rotations: number }>();
-  for (const g of groupCurrent(concerned, (c) => c.f.placement, query, () => ({ sanctions: 0, rotations: 0 }), (acc, c) => {
-    acc.sanctions += windows.sanctions.get(c.id) ?? 0;
-    acc.rotations += windows.rotations.get(c.id) ?? 0;
-  })) {
-    windowCells.set(cellIdOf(query.groupBy, g.values), g.acc);
+  const { groupOf, groups } = groupTable(table, query);
+  const n = groups.length;
+  const women = new Float64Array(n);
+  const tenure = new Float64Array(n);
+  const held = new Float64Array(n);
+  const sanctions = new Float64Array(n);
+  const rotations = new Float64Array(n);
+  const female = table.codeOf.gender.get('FEMALE') ?? -2;
+  const gender = table.codes.gender;
+  // A position counted once per segment, as $addToSet does.
+  const seen = new Set<number>();
+  for (let r = 0; r < table.size; r++) {
+    const g = groupOf[r];
+    if (g < 0) continue;
+    if (gender[r] === female) women[g] += 1;
+    tenure[g] += perRow.tenure[r];
+    const position = perRow.position[r];
+    if (withPositions && position >= 0 && !seen.has(g * perRow.positions + position)) {
+      seen.add(g * perRow.positions + position);
+      held[g] += 1;
+    }
   }
-  return groups.map((g): ComputedCell<PersonnelMeasures> => {
-    const cell = cellIdOf(query.groupBy, g.values);
-    const window = windowCells.get(cell);
-    return {
-      values: g.values,
-      headcount: g.headcount,
-      measures: measuresOf(g.headcount, g.acc.women, g.acc.tenureDays, window?.sanctions ?? 0, window?.rotations ?? 0, positions ? Math.max(0, (positions.get(cell) ?? 0) - g.acc.positions.size) : null),
-    };
+  const addWindow = (perServant: Map<string, number>, into: Float64Array) => {
+    for (const [id, count] of perServant) {
+      const r = table.rowOf.get(id);
+      if (r !== undefined && groupOf[r] >= 0) into[groupOf[r]] += count;
+    }
+  };
+  addWindow(windows.sanctions, sanctions);
+  addWindow(windows.rotations, rotations);
+  const positions = staffRows ? positionsPerCellOf(staffRows, query) : null;
+  return groups.map((g, i): ComputedCell<PersonnelMeasures> => {
+    const vacancies = positions ? Math.max(0, (positions.get(cellIdOf(query.groupBy, g.values)) ?? 0) - held[i]) : null;
+    return { values: g.values, headcount: g.headcount, measures: measuresOf(g.headcount, women[i], tenure[i], sanctions[i], rotations[i], vacancies) };
   });
 }
 

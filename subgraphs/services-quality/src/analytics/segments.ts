@@ -1,7 +1,8 @@
 import type { Connection, PipelineStage } from 'mongoose';
 import {
   addUtcMonths,
-  groupCurrent,
+  factsTable,
+  groupTable,
   isoDay,
   placementOf,
   readCounter,
@@ -165,12 +166,17 @@ function groupsFromPipeline(models: DirectoryModels, query: SegmentQuery): Promi
 
 /** Today's segments from the placements in memory (the segments test holds them to the pipeline's). */
 async function groupsFromMemory(store: PlacementStore, query: SegmentQuery): Promise<SegmentGroup[]> {
-  const { facts } = await store.current();
-  return groupCurrent(facts.values(), (p) => p, query, () => new Set<string>(), (bodies, p) => bodies.add(p.stateBodyId)).map((g) => ({
-    values: g.values,
-    headcount: g.headcount,
-    bodies: g.acc,
-  }));
+  const at = await store.current();
+  const table = await factsTable(store, at, (p) => p);
+  const { groupOf, groups } = groupTable(table, query);
+  const bodyCodes = table.codes.stateBodyId;
+  const bodyCount = table.dictionary.stateBodyId.length;
+  // Each (segment, body) once, as one number.
+  const pairs = new Set<number>();
+  for (let r = 0; r < table.size; r++) if (groupOf[r] >= 0) pairs.add(groupOf[r] * bodyCount + bodyCodes[r]);
+  const bodies = groups.map((): string[] => []);
+  for (const pair of pairs) bodies[Math.floor(pair / bodyCount)].push(table.dictionary.stateBodyId[pair % bodyCount]);
+  return groups.map((g, i) => ({ values: g.values, headcount: g.headcount, bodies: bodies[i] }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { groupCurrent, segmentStages, segmentValuesOf, type ComputedCell, type DirectoryModels, type SegmentComputer, type SegmentQuery } from '@civil-service/shared';
+import { factsTable, groupTable, segmentStages, segmentValuesOf, type ComputedCell, type DirectoryModels, type SegmentComputer, type SegmentQuery } from '@civil-service/shared';
 import type { TrainingFactStore } from './facts';
 import type { TrainingModels } from '../models';
 import { addMonths } from '../rules/dates';
@@ -84,24 +84,37 @@ export function trainingSegmentsInMemory(store: TrainingFactStore, rulesOn: (day
   return async (query: SegmentQuery) => {
     const from = trainingPeriodStart(query.asOf, rulesOn(query.asOf)).getTime();
     const until = query.asOf.getTime();
-    const { facts } = await store.current();
-    const groups = groupCurrent(
-      facts.values(),
-      (f) => f.placement,
-      query,
-      () => ({ trained: 0, hours: 0 }),
-      (acc, f) => {
-        let done = false;
-        for (const c of f.completions) {
-          const t = c.e.getTime();
-          if (t < from || t > until) continue;
-          done = true;
-          acc.hours += c.h;
+    const at = await store.current();
+    const table = await factsTable(store, at, (f) => f.placement);
+    // Each servant's completions in the period, once per period and version of the facts.
+    const done = await store.derive(
+      'completions in the period',
+      `${from}|${until}`,
+      (facts) => {
+        const trained = new Uint8Array(table.size);
+        const hours = new Float64Array(table.size);
+        for (let r = 0; r < table.size; r++) {
+          for (const c of facts.get(table.ids[r])!.completions) {
+            const t = c.e.getTime();
+            if (t < from || t > until) continue;
+            trained[r] = 1;
+            hours[r] += c.h;
+          }
         }
-        if (done) acc.trained += 1;
+        return { trained, hours };
       },
+      at,
     );
-    return groups.map((g): ComputedCell<TrainingMeasures> => ({ values: g.values, headcount: g.headcount, measures: measuresOf(g.headcount, g.acc.trained, g.acc.hours) }));
+    const { groupOf, groups } = groupTable(table, query);
+    const trained = new Float64Array(groups.length);
+    const hours = new Float64Array(groups.length);
+    for (let r = 0; r < table.size; r++) {
+      const g = groupOf[r];
+      if (g < 0) continue;
+      trained[g] += done.trained[r];
+      hours[g] += done.hours[r];
+    }
+    return groups.map((g, i): ComputedCell<TrainingMeasures> => ({ values: g.values, headcount: g.headcount, measures: measuresOf(g.headcount, trained[i], hours[i]) }));
   };
 }
 
