@@ -108,6 +108,8 @@ export async function listenApollo<TContext extends BaseContext>(
       context: () => options.context({ req }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
+    // Answers carry personal data: no cache on the way may keep them.
+    if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       res.end(result.body.string);

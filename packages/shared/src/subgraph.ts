@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -89,8 +89,10 @@ export function createSubgraphApp<TContext extends BaseContext>(options: Subgrap
     logger,
     includeStacktraceInErrorResponses: !production,
     formatError: formatErrorFor(production, logger),
-    // Traces are only for Apollo's usage reporting, which is off: nothing here may call out.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    // Traces are only for Apollo's usage reporting, which is off: nothing here may call out. No
+    // field has a cache hint, and the cache-control plugin instruments every field resolved (a
+    // list page resolves thousands): off; listenApollo marks every answer no-store instead.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   if (options.auth) enableAuth({ name: options.name, schema, server }, { logger, ...options.auth });
   let started: Promise<void> | undefined;

@@ -55,6 +55,13 @@ describe('createSubgraphApp over HTTP', () => {
     expect(json.data).toEqual({ today: '2026-11-24', echoIin: '791028302728' });
   });
 
+  it('marks every answer no-store: answers carry personal data', async () => {
+    const res = await fetch(dev.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ today }' }) });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const refused = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ nope }' }) });
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('refuses an invalid IIN with BAD_USER_INPUT', async () => {
     const { json } = await post(dev.url, { query: 'query($i: IIN!) { echoIin(iin: $i) }', variables: { i: '821214240092' } });
     expect(json.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
