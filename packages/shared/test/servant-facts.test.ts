@@ -107,6 +107,18 @@ describe('ServantFacts', () => {
     expect(built).toEqual(['s3']);
   });
 
+  it('leaves a snapshot a request holds as it was while later changes are read', async () => {
+    const held = await facts.current();
+    const before = held.facts.get('s1');
+    await put('s1', 'ZHETISU');
+    const now = await facts.current();
+    expect(now.version).not.toBe(held.version);
+    expect(now.facts.get('s1')?.region).toBe('ZHETISU');
+    expect(held.facts.get('s1')).toBe(before);
+    await put('s1', 'ASTANA');
+    await facts.current();
+  });
+
   it('rebuilds only a servant whose records were written', async () => {
     built = [];
     await record('s2', 7);

@@ -100,35 +100,47 @@ export class ServantFacts<R extends ServantRecord, F> {
     return this.catchingUp;
   }
 
+  /**
+   * Reads the changes into a copy and swaps it in at the end, with the numbers: a request holding
+   * a snapshot (`current()`) keeps reading the facts it was given while a catch-up runs, and a
+   * catch-up that fails half-way leaves nothing half-applied.
+   */
   private async readChanges(): Promise<void> {
-    const { db, Directory, directoryHead } = this.options;
+    const { db, Directory, directoryHead, records } = this.options;
     // Both heads first: changes committed after them are read by the next catch-up.
-    const { records } = this.options;
     const [head, counter] = await Promise.all([directoryHead(), records ? readCounter(db, records.counterId) : NO_COUNTER]);
-    const rev = counter.seq;
     const replaced = this.epoch !== undefined && counter.epoch !== this.epoch;
-    if (replaced || head < this.seq || rev < this.rev || !(await this.stillSame())) this.reset();
-    this.epoch = counter.epoch;
-    while (this.seq < head) {
-      const entries = await Directory.find({ seq: { $gt: this.seq, $lte: head } })
+    const restart = replaced || head < this.seq || counter.seq < this.rev || !(await this.stillSame());
+    let seq = restart ? 0 : this.seq;
+    let rev = restart ? 0 : this.rev;
+    let mark = restart ? null : this.mark;
+    let next: Map<string, F> | null = restart ? new Map() : null;
+    const writable = () => (next ??= new Map(this.facts));
+    while (seq < head) {
+      const entries = await Directory.find({ seq: { $gt: seq, $lte: head } })
         .sort({ seq: 1 })
         .limit(BATCH)
         .lean<DirectoryEntry[]>();
       if (entries.length === 0) break;
-      await this.apply(entries);
+      await this.apply(entries, writable());
       const last = entries[entries.length - 1];
-      this.seq = last.seq;
-      this.mark = { id: last._id, seq: last.seq, changedAt: last.changedAt.getTime() };
+      seq = last.seq;
+      mark = { id: last._id, seq: last.seq, changedAt: last.changedAt.getTime() };
     }
-    if (records && rev > this.rev) {
-      const changed = (await this.recordsCollection(records.collection).distinct('servantId', { rev: { $gt: this.rev, $lte: rev } })) as string[];
+    if (records && counter.seq > rev) {
+      const changed = (await this.recordsCollection(records.collection).distinct('servantId', { rev: { $gt: rev, $lte: counter.seq } })) as string[];
       for (let i = 0; i < changed.length; i += BATCH) {
-        const ids = changed.slice(i, i + BATCH);
-        const entries = await Directory.find({ _id: { $in: ids } }).lean<DirectoryEntry[]>();
-        await this.apply(entries);
+        const entries = await Directory.find({ _id: { $in: changed.slice(i, i + BATCH) } }).lean<DirectoryEntry[]>();
+        await this.apply(entries, writable());
       }
-      this.rev = rev;
+      rev = counter.seq;
     }
+    if (restart) this.generation += 1;
+    if (next) this.facts = next;
+    this.seq = seq;
+    this.rev = rev;
+    this.mark = mark;
+    this.epoch = counter.epoch;
   }
 
   /** Whether the last entry read is still there, or its servant has moved on to a newer number. */
@@ -139,19 +151,11 @@ export class ServantFacts<R extends ServantRecord, F> {
     return now.seq > this.mark.seq || (now.seq === this.mark.seq && now.changedAt.getTime() === this.mark.changedAt);
   }
 
-  private reset(): void {
-    this.facts = new Map();
-    this.seq = 0;
-    this.rev = 0;
-    this.mark = null;
-    this.generation += 1;
-  }
-
   private recordsCollection(name: string) {
     return this.options.db.collection(name);
   }
 
-  private async apply(entries: DirectoryEntry[]): Promise<void> {
+  private async apply(entries: DirectoryEntry[], into: Map<string, F>): Promise<void> {
     if (entries.length === 0) return;
     const { records } = this.options;
     const rows = records
@@ -167,8 +171,8 @@ export class ServantFacts<R extends ServantRecord, F> {
     }
     for (const entry of entries) {
       const facts = this.options.build(entry, recordsOf.get(entry._id) ?? []);
-      if (facts === null) this.facts.delete(entry._id);
-      else this.facts.set(entry._id, facts);
+      if (facts === null) into.delete(entry._id);
+      else into.set(entry._id, facts);
     }
   }
 }
