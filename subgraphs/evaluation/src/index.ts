@@ -14,7 +14,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type EvaluationRuleEntry } from './rules/reference';
 import { evaluationSegmentComputer } from './analytics/segments';
-import { evaluationFactStore } from './analytics/facts';
+import { evaluationFacts } from './analytics/facts';
 
 export { seedEvaluation } from './seed';
 export type { SeedEvaluationOptions } from './seed';
@@ -48,10 +48,9 @@ export function createEvaluationSubgraph({
   const models: EvaluationModels & DirectoryModels = { ...registerModels(db), ...directory.models };
   const now = config?.now ?? (() => new Date());
   const rulesAt = rulesLookup(config?.rules);
-  const alertFacts = evaluationFactStore(db, directory, auth.logger);
+  const facts = evaluationFacts(db, directory, auth.logger);
+  const alertFacts = facts.store;
   const compute = evaluationSegmentComputer(models, rulesAt, alertFacts);
-  // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
-  directory.onApplied(() => alertFacts.refresh());
   const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
   const app = createSubgraphApp<Context>({
     name: 'evaluation',
@@ -70,8 +69,8 @@ export function createEvaluationSubgraph({
     directorySync: directory.sync,
     directory,
     alertFacts,
-    /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
-    prepare: async () => alertFacts.refresh(),
-    factsCaughtUp: () => alertFacts.catchUp(),
+    // Read at start in the background: at 100,000 servants that takes seconds, and serving need not wait.
+    prepare: facts.prepare,
+    factsCaughtUp: facts.factsCaughtUp,
   });
 }

@@ -10,7 +10,7 @@ import {
 } from '@civil-service/shared';
 import { registerModels, type ServicesQualityModels } from './models';
 import { createLoaders } from './loaders';
-import { placementStore, qualitySegmentComputer, TodaysWindow } from './analytics/segments';
+import { placementFacts, qualitySegmentComputer, TodaysWindow } from './analytics/segments';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type FeedbackRuleEntry } from './rules/reference';
 import { violationRulesLookup, type ViolationRuleEntry } from './rules/violations';
@@ -56,9 +56,8 @@ export function createServicesQualitySubgraph({
   const violationRulesAt = violationRulesLookup(config?.violationRules);
   const segmentOptions = { threshold: config?.minCell ?? suppressionThresholdFrom(process.env), today: now };
   const knownServants = (ids: readonly string[]) => directory.known(ids);
-  const placements = placementStore(db, directory, auth.logger);
-  // The placements follow the copy as the feed fills it, so a question after a large catch-up is not slow.
-  directory.onApplied(() => placements.refresh());
+  const facts = placementFacts(db, directory, auth.logger);
+  const placements = facts.store;
   const compute = qualitySegmentComputer(models, { placements, window: new TodaysWindow(models) });
   const app = createSubgraphApp<Context>({
     name: 'services-quality',
@@ -78,8 +77,8 @@ export function createServicesQualitySubgraph({
     directorySync: directory.sync,
     directory,
     placements,
-    /** Reads the placements in the background: at 100,000 servants that takes seconds, and serving need not wait. */
-    prepare: async () => placements.refresh(),
-    factsCaughtUp: () => placements.catchUp(),
+    // Read at start in the background: at 100,000 servants that takes seconds, and serving need not wait.
+    prepare: facts.prepare,
+    factsCaughtUp: facts.factsCaughtUp,
   });
 }

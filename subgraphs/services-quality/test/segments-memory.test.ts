@@ -3,7 +3,7 @@ import { startEmbeddedMongo } from '@civil-service/embedded-mongo';
 import { connectDatabase, createRng, directoryCopyFor, directoryEntryOfRoster, disagreements } from '@civil-service/shared';
 import { seedPersonnel } from '@civil-service/personnel';
 import { seedServicesQuality } from '../src';
-import { placementStore, qualitySegmentComputer, TodaysWindow } from '../src/analytics/segments';
+import { placementFacts, qualitySegmentComputer, TodaysWindow } from '../src/analytics/segments';
 import { registerModels } from '../src/models';
 
 /**
@@ -32,7 +32,7 @@ describe('services-quality segments in memory', () => {
     const directory = directoryCopyFor(db, undefined);
     const models = { ...registerModels(db), ...directory.models };
     const pipeline = qualitySegmentComputer(models);
-    const memory = qualitySegmentComputer(models, { placements: placementStore(db, directory), window: new TodaysWindow(models) });
+    const memory = qualitySegmentComputer(models, { placements: placementFacts(db, directory).store, window: new TodaysWindow(models) });
     const regions = await pipeline({ groupBy: ['REGION'], filter: {}, asOf: TODAY, current: true });
     expect(regions.filter((r) => r.measures.averageRating !== null).length).toBeGreaterThan(10);
     expect(await disagreements(pipeline, memory, TODAY)).toEqual([]);

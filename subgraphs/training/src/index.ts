@@ -5,7 +5,7 @@ import { createLoaders } from './loaders';
 import { resolvers, type Context } from './resolvers';
 import { rulesLookup, type TrainingRuleEntry } from './rules/reference';
 import { trainingSegmentComputer } from './analytics/segments';
-import { trainingFactStore } from './analytics/facts';
+import { trainingFacts } from './analytics/facts';
 import type { TrainingRules } from './rules/training';
 
 export { seedTraining } from './seed';
@@ -58,10 +58,9 @@ export function createTrainingSubgraph({
       return rulesAt(now());
     }
   };
-  const alertFacts = trainingFactStore(db, directory, auth.logger);
+  const facts = trainingFacts(db, directory, auth.logger);
+  const alertFacts = facts.store;
   const compute = trainingSegmentComputer(models, rulesOnDay, alertFacts);
-  // The facts follow the copy as the feed fills it, so a list after a large catch-up is not slow.
-  directory.onApplied(() => alertFacts.refresh());
   const app = createSubgraphApp<Context>({
     name: 'training',
     typeDefs: loadSubgraphSdl('training'),
@@ -89,8 +88,8 @@ export function createTrainingSubgraph({
     directorySync: directory.sync,
     directory,
     alertFacts,
-    /** Reads the alert facts in the background: at 100,000 servants that takes seconds, and serving need not wait. */
-    prepare: async () => alertFacts.refresh(),
-    factsCaughtUp: () => alertFacts.catchUp(),
+    // Read at start in the background: at 100,000 servants that takes seconds, and serving need not wait.
+    prepare: facts.prepare,
+    factsCaughtUp: facts.factsCaughtUp,
   });
 }

@@ -1,7 +1,9 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
 import type { AuthPolicyOptions } from '../auth/transform';
-import { registerDirectoryModels, type DirectoryModels } from './model';
+import { placementOf, type Placement } from '../analytics/current';
+import { ServantFacts, type ServantFactsOptions, type ServantRecord } from '../facts/servant-facts';
+import { registerDirectoryModels, type DirectoryEntry, type DirectoryModels } from './model';
 import { createDirectorySync, DIRECTORY_SYNC_STATE_ID, type DirectorySync } from './sync';
 
 type BodyChains = NonNullable<AuthPolicyOptions['bodyChains']>;
@@ -98,4 +100,34 @@ export function directoryCopyFor(db: Connection, feed: DirectoryFeedOptions | un
       ...(sync ? { background: sync } : {}),
     },
   };
+}
+
+/** What every fact store keeps about a servant in service: who, where now, and hr's scope. */
+export interface ServantScope {
+  id: string;
+  placement: Placement;
+  stateBodyId: string;
+  bodyChain: string[];
+}
+
+/** The scope of an entry; null when the servant is not in service (no alert, no segment today). */
+export function servantScopeOf(entry: DirectoryEntry): ServantScope | null {
+  const placement = placementOf(entry);
+  return placement ? { id: entry._id, placement, stateBodyId: placement.stateBodyId, bodyChain: entry.bodyChain } : null;
+}
+
+/**
+ * Per-servant facts over a subgraph's directory copy, read up to the copy's applied cursor and
+ * caught up in the background after each page the feed applies (so a question after a large
+ * catch-up is not the one that waits). `prepare` reads them at start without holding up serving;
+ * `factsCaughtUp` resolves once they are current (tests count commands after it).
+ */
+export function copyFacts<R extends ServantRecord, F>(
+  db: Connection,
+  directory: DirectoryCopy,
+  options: Pick<ServantFactsOptions<R, F>, 'records' | 'build' | 'logger'>,
+): { store: ServantFacts<R, F>; prepare: () => Promise<void>; factsCaughtUp: () => Promise<void> } {
+  const store = new ServantFacts<R, F>({ db, Directory: directory.models.Directory, directoryHead: () => directory.appliedHead(), ...options });
+  directory.onApplied(() => store.refresh());
+  return { store, prepare: async () => store.refresh(), factsCaughtUp: () => store.catchUp() };
 }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { isoDay, placementOf, ServantFacts, type DirectoryCopy, type FactsSnapshot, type Logger, type Placement, type ServantRecord } from '@civil-service/shared';
+import { copyFacts, isoDay, servantScopeOf, type DirectoryCopy, type FactsSnapshot, type Logger, type ServantFacts, type ServantRecord, type ServantScope } from '@civil-service/shared';
 import { QUARTERS_COLLECTION, QUARTERS_COUNTER } from '../models';
 import { latestAnnualEvaluation, quarterOf, type Band, type QuarterRecord, type RulesAt } from '../rules/evaluation';
 
@@ -12,11 +12,7 @@ export interface QuarterFacts extends QuarterRecord, ServantRecord {
  * What evaluation knows about one servant in service, kept in memory (`ServantFacts`): enough for
  * the compliance alerts and for today's workforce questions.
  */
-export interface EvaluationFacts {
-  id: string;
-  placement: Placement;
-  stateBodyId: string;
-  bodyChain: string[];
+export interface EvaluationFacts extends ServantScope {
   quarters: QuarterFacts[];
   /** The days the servant held a corps B position: [from, to or null while held]. */
   corpsB: Array<[Date, Date | null]>;
@@ -28,21 +24,15 @@ export type EvaluationFactStore = ServantFacts<QuarterFacts, EvaluationFacts>;
  * The facts of an evaluation subgraph: its directory copy, caught up by number, with each servant's
  * quarters, re-read for the servants whose quarters are written (`QUARTERS_COUNTER`).
  */
-export function evaluationFactStore(db: Connection, directory: DirectoryCopy, logger?: Logger): EvaluationFactStore {
-  return new ServantFacts<QuarterFacts, EvaluationFacts>({
-    db,
-    Directory: directory.models.Directory,
-    directoryHead: () => directory.appliedHead(),
+export function evaluationFacts(db: Connection, directory: DirectoryCopy, logger?: Logger) {
+  return copyFacts<QuarterFacts, EvaluationFacts>(db, directory, {
     records: { collection: QUARTERS_COLLECTION, counterId: QUARTERS_COUNTER, projection: { year: 1, quarter: 1, score: 1, recordedAt: 1 } },
     ...(logger ? { logger } : {}),
     build(entry, quarters) {
-      const placement = placementOf(entry);
-      if (!placement) return null;
+      const scope = servantScopeOf(entry);
+      if (!scope) return null;
       return {
-        id: entry._id,
-        placement,
-        stateBodyId: placement.stateBodyId,
-        bodyChain: entry.bodyChain,
+        ...scope,
         quarters: quarters.map(({ servantId, year, quarter, score, recordedAt }) => ({ servantId, year, quarter, score, recordedAt })),
         corpsB: entry.periods.filter((p) => p.corps === 'B').map((p) => [p.from, p.to]),
       };

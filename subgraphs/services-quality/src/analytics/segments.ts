@@ -8,12 +8,13 @@ import {
   readCounter,
   segmentStages,
   segmentValuesOf,
-  ServantFacts,
+  copyFacts,
   type DirectoryCopy,
   type DirectoryModels,
   type Logger,
   type Placement,
   type SegmentComputer,
+  type ServantFacts,
   type SegmentQuery,
 } from '@civil-service/shared';
 import { FEEDBACK_COUNTER, REQUEST_TOTALS_COUNTER, type ServicesQualityModels } from '../models';
@@ -78,14 +79,8 @@ const round = (value: number, decimals: number): number => {
 /** Where each servant in service is placed now, kept in memory from the directory copy (`ServantFacts`). */
 export type PlacementStore = ServantFacts<never, Placement>;
 
-export function placementStore(db: Connection, directory: DirectoryCopy, logger?: Logger): PlacementStore {
-  return new ServantFacts<never, Placement>({
-    db,
-    Directory: directory.models.Directory,
-    directoryHead: () => directory.appliedHead(),
-    build: (entry) => placementOf(entry),
-    ...(logger ? { logger } : {}),
-  });
+export function placementFacts(db: Connection, directory: DirectoryCopy, logger?: Logger) {
+  return copyFacts<never, Placement>(db, directory, { build: (entry) => placementOf(entry), ...(logger ? { logger } : {}) });
 }
 
 interface WindowFigures {

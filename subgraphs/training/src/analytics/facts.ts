@@ -1,5 +1,5 @@
 import type { Connection, Types } from 'mongoose';
-import { placementOf, ServantFacts, type DirectoryCopy, type Logger, type Placement, type ServantRecord } from '@civil-service/shared';
+import { copyFacts, servantScopeOf, type DirectoryCopy, type Logger, type ServantFacts, type ServantRecord, type ServantScope } from '@civil-service/shared';
 import { LEARNING_RECORDS_COLLECTION, LEARNING_RECORDS_COUNTER } from '../models';
 import type { RetrainingEvent } from '../rules/training';
 import { retrainingEventsOf } from './events';
@@ -8,11 +8,7 @@ import { retrainingEventsOf } from './events';
  * What training knows about one servant in service, kept in memory (`ServantFacts`): enough for the
  * compliance alerts and for today's workforce questions.
  */
-export interface TrainingFacts {
-  id: string;
-  placement: Placement;
-  stateBodyId: string;
-  bodyChain: string[];
+export interface TrainingFacts extends ServantScope {
   entryDate: Date | null;
   /** The first assignment's start: when there is no entry date. */
   firstFrom: Date | null;
@@ -35,7 +31,7 @@ export type TrainingFactStore = ServantFacts<LearningRecordFacts, TrainingFacts>
  * The facts of a training subgraph: its directory copy, caught up by number, with each servant's
  * completions, re-read for the servants whose completions change (`LEARNING_RECORDS_COUNTER`).
  */
-export function trainingFactStore(db: Connection, directory: DirectoryCopy, logger?: Logger): TrainingFactStore {
+export function trainingFacts(db: Connection, directory: DirectoryCopy, logger?: Logger) {
   // Programme ids repeat across 100,000s of records: one string each.
   const ids = new Map<string, string>();
   const idOf = (p: Types.ObjectId) => {
@@ -45,20 +41,14 @@ export function trainingFactStore(db: Connection, directory: DirectoryCopy, logg
     ids.set(hex, hex);
     return hex;
   };
-  return new ServantFacts<LearningRecordFacts, TrainingFacts>({
-    db,
-    Directory: directory.models.Directory,
-    directoryHead: () => directory.appliedHead(),
+  return copyFacts<LearningRecordFacts, TrainingFacts>(db, directory, {
     records: { collection: LEARNING_RECORDS_COLLECTION, counterId: LEARNING_RECORDS_COUNTER, projection: { status: 1, endDate: 1, programId: 1, hours: 1 } },
     ...(logger ? { logger } : {}),
     build(entry, records) {
-      const placement = placementOf(entry);
-      if (!placement) return null;
+      const scope = servantScopeOf(entry);
+      if (!scope) return null;
       return {
-        id: entry._id,
-        placement,
-        stateBodyId: placement.stateBodyId,
-        bodyChain: entry.bodyChain,
+        ...scope,
         entryDate: entry.entryDate,
         firstFrom: entry.periods[0]?.from ?? null,
         events: retrainingEventsOf(entry.periods),
