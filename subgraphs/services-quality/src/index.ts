@@ -77,8 +77,6 @@ export function createServicesQualitySubgraph({
     directorySync: directory.sync,
     directory,
     placements,
-    // Read at start in the background: at 100,000 servants that takes seconds, and serving need not wait.
-    prepare: facts.prepare,
-    factsCaughtUp: facts.factsCaughtUp,
+    ...facts.lifecycle,
   });
 }

@@ -88,8 +88,6 @@ export function createTrainingSubgraph({
     directorySync: directory.sync,
     directory,
     alertFacts,
-    // Read at start in the background: at 100,000 servants that takes seconds, and serving need not wait.
-    prepare: facts.prepare,
-    factsCaughtUp: facts.factsCaughtUp,
+    ...facts.lifecycle,
   });
 }

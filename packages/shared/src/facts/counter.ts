@@ -46,3 +46,29 @@ export async function readCounter(db: Connection, id: string): Promise<CounterSt
 export async function renewCounter(db: Connection, id: string): Promise<void> {
   await countersOf(db).updateOne({ _id: id }, { $set: { epoch: new Types.ObjectId().toHexString() }, $setOnInsert: { seq: 0 } }, { upsert: true });
 }
+
+/**
+ * A value read from the database and kept until one of `counters` moves (or its epoch is renewed)
+ * or the caller's key changes (say, the day): one counter read per counter per call instead of the
+ * read. Concurrent callers share one read; a failed read is not kept.
+ */
+export class CountedValue<T> {
+  private memo: { key: string; value: Promise<T> } | null = null;
+
+  constructor(
+    private readonly db: Connection,
+    private readonly counters: readonly string[],
+  ) {}
+
+  async get(key: string, read: () => Promise<T>): Promise<T> {
+    const states = await Promise.all(this.counters.map((id) => readCounter(this.db, id)));
+    const full = JSON.stringify([key, states]);
+    if (this.memo?.key === full) return this.memo.value;
+    const value = read();
+    this.memo = { key: full, value };
+    value.catch(() => {
+      if (this.memo?.value === value) this.memo = null;
+    });
+    return value;
+  }
+}

@@ -1,5 +1,5 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
-import { cellIdOf, readCounter, type CounterState, type SegmentQuery, type SegmentValues, type WorkforceDimension } from '@civil-service/shared';
+import { cellIdOf, CountedValue, type SegmentQuery, type SegmentValues, type WorkforceDimension } from '@civil-service/shared';
 import type { PersonnelModels, PositionDoc, StateBodyDoc } from '../models';
 import { FIRST_BATCH } from './batch';
 
@@ -90,22 +90,17 @@ interface StaffRow {
  * grouping every position per question. One counter read per question says whether it is current.
  */
 export class StaffList {
-  private loaded: { state: CounterState; rows: Promise<StaffRow[]> } | null = null;
+  private readonly loaded: CountedValue<StaffRow[]>;
 
   constructor(
-    private readonly db: Connection,
+    db: Connection,
     private readonly m: PersonnelModels,
-  ) {}
+  ) {
+    this.loaded = new CountedValue(db, [STAFF_LIST_COUNTER]);
+  }
 
-  async rows(): Promise<StaffRow[]> {
-    const state = await readCounter(this.db, STAFF_LIST_COUNTER);
-    if (this.loaded && this.loaded.state.epoch === state.epoch && this.loaded.state.seq === state.seq) return this.loaded.rows;
-    const rows = this.read();
-    this.loaded = { state, rows };
-    rows.catch(() => {
-      if (this.loaded?.rows === rows) this.loaded = null;
-    });
-    return rows;
+  rows(): Promise<StaffRow[]> {
+    return this.loaded.get('', () => this.read());
   }
 
   private async read(): Promise<StaffRow[]> {

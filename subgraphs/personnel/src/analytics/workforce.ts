@@ -2,10 +2,10 @@ import type { Connection, Types } from 'mongoose';
 import {
   addUtcMonths,
   cellIdOf,
+  CountedValue,
   factsTable,
   groupTable,
   placementOf,
-  readCounter,
   segmentStages,
   segmentValuesOf,
   ServantFacts,
@@ -92,22 +92,17 @@ type WindowFacts = { sanctions: Map<string, number>; rotations: Map<string, numb
  * counter read per question instead of reading the window's facts again.
  */
 export class TodaysWindowFacts {
-  private memo: { key: string; facts: Promise<WindowFacts> } | null = null;
+  private readonly kept: CountedValue<WindowFacts>;
 
   constructor(
-    private readonly db: Connection,
+    db: Connection,
     private readonly m: PersonnelModels,
-  ) {}
+  ) {
+    this.kept = new CountedValue(db, [WINDOW_FACTS_COUNTER]);
+  }
 
-  async forDay(asOf: Date): Promise<WindowFacts> {
-    const key = JSON.stringify([asOf.getTime(), await readCounter(this.db, WINDOW_FACTS_COUNTER)]);
-    if (this.memo?.key === key) return this.memo.facts;
-    const facts = windowFacts(this.m, asOf);
-    this.memo = { key, facts };
-    facts.catch(() => {
-      if (this.memo?.facts === facts) this.memo = null;
-    });
-    return facts;
+  forDay(asOf: Date): Promise<WindowFacts> {
+    return this.kept.get(String(asOf.getTime()), () => windowFacts(this.m, asOf));
   }
 }
 

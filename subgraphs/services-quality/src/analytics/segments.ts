@@ -5,10 +5,10 @@ import {
   groupTable,
   isoDay,
   placementOf,
-  readCounter,
   segmentStages,
   segmentValuesOf,
   copyFacts,
+  CountedValue,
   type DirectoryCopy,
   type DirectoryModels,
   type Logger,
@@ -116,21 +116,14 @@ async function readWindow(models: ServicesQualityModels, asOf: Date, stateBodyId
  * window. A body filter picks from it the sums its pipeline would give.
  */
 export class TodaysWindow {
-  private memo: { key: string; figures: Promise<WindowFigures> } | null = null;
+  private readonly kept: CountedValue<WindowFigures>;
 
-  constructor(private readonly models: ServicesQualityModels) {}
+  constructor(private readonly models: ServicesQualityModels) {
+    this.kept = new CountedValue(models.Feedback.db, [FEEDBACK_COUNTER, REQUEST_TOTALS_COUNTER]);
+  }
 
-  async figures(asOf: Date): Promise<WindowFigures> {
-    const db = this.models.Feedback.db;
-    const [feedback, totals] = await Promise.all([readCounter(db, FEEDBACK_COUNTER), readCounter(db, REQUEST_TOTALS_COUNTER)]);
-    const key = JSON.stringify([isoDay(asOf), feedback, totals]);
-    if (this.memo?.key === key) return this.memo.figures;
-    const figures = readWindow(this.models, asOf);
-    this.memo = { key, figures };
-    figures.catch(() => {
-      if (this.memo?.figures === figures) this.memo = null;
-    });
-    return figures;
+  figures(asOf: Date): Promise<WindowFigures> {
+    return this.kept.get(isoDay(asOf), () => readWindow(this.models, asOf));
   }
 }
 
