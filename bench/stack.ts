@@ -105,7 +105,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // The hr scope lookup goes straight to personnel, not through its counting proxy: the bench's
       // monitoring token never needs it, and it is not a gateway's request.
       // After the first catch-up the copies poll once an hour, so their reads stay out of the per-request counts (the bench writes nothing).
-      const env = { ...QUIET, ...authEnv, DIRECTORY_SYNC_INTERVAL_MS: '3600000', PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
+      // The young generation `npm run subgraph` gives a subgraph (see README).
+      const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim();
+      const env = { ...QUIET, ...authEnv, NODE_OPTIONS: nodeOptions, DIRECTORY_SYNC_INTERVAL_MS: '3600000', PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
       const proc = start(name, 'npx', ['tsx', 'scripts/subgraph.ts', name], env, pinning.backend);
       procs.push(proc);
       const httpProxy = await startHttpCountingProxy(port);

@@ -59,6 +59,7 @@ export function createPersonnelSubgraph({ db, config, auth }: { db: Connection; 
       now,
       minCell,
       computeSegments,
+      stateBodies: () => today.staff.bodies(),
       segments: lazySegmentLoader(computeSegments, { threshold: minCell, today: now }),
     }),
     auth: personnelAuthOptions(models, AuditEntry, auth),

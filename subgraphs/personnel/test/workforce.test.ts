@@ -1,4 +1,5 @@
-import type { TokenClaims } from '@civil-service/shared';
+import { renewCounter, type TokenClaims } from '@civil-service/shared';
+import { STAFF_LIST_COUNTER } from '../src/analytics/vacancies';
 import { d, startHarness, type Harness } from './helpers';
 import { workforceFixture } from './workforce-fixture';
 
@@ -89,6 +90,26 @@ describe('measures worked out by hand', () => {
     expect(byBody.get(f.bodies.M._id.toHexString())).toMatchObject({ stateBody: { name: f.bodies.M.name }, region: null, headcount: 6, vacancies: 1 });
     expect(byBody.get(f.bodies.K._id.toHexString())).toMatchObject({ stateBody: { name: f.bodies.K.name }, headcount: 5, vacancies: 2 });
     expect(byBody.get(f.bodies.P._id.toHexString())).toMatchObject({ stateBody: { name: f.bodies.P.name }, headcount: 2, vacancies: 1 });
+  });
+
+  it('names the bodies from memory, read again when the seeder renews the staff list', async () => {
+    const nameOf = async (asOf?: string) => {
+      const segments = await ask({ groupBy: ['STATE_BODY'], ...(asOf ? { asOf } : {}) });
+      return (segments.find((s) => (s.stateBody as { id: string }).id === f.bodies.M._id.toHexString())!.stateBody as { name: string }).name;
+    };
+    await nameOf();
+    h.counter.reset();
+    expect(await nameOf()).toBe(f.bodies.M.name);
+    expect(h.counter.byCollection().state_bodies).toBeUndefined();
+    try {
+      await h.db.collection('state_bodies').updateOne({ _id: f.bodies.M._id }, { $set: { name: 'Министерство (переименовано)' } });
+      await renewCounter(h.db, STAFF_LIST_COUNTER);
+      expect(await nameOf()).toBe('Министерство (переименовано)');
+      expect(await nameOf(PAST)).toBe('Министерство (переименовано)');
+    } finally {
+      await h.db.collection('state_bodies').updateOne({ _id: f.bodies.M._id }, { $set: { name: f.bodies.M.name } });
+      await renewCounter(h.db, STAFF_LIST_COUNTER);
+    }
   });
 
   it('by level, corps and category code (a category with vacancies but nobody in it has no segment)', async () => {

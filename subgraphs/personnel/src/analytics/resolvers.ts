@@ -1,9 +1,11 @@
 import { badUserInput, callerOf, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment, type WorkforceDimension } from '@civil-service/shared';
+import type { StateBodyDoc } from '../models';
 import type { Context } from '../resolvers/context';
 import { rotationFlows } from './flows';
 import type { PersonnelMeasures } from './workforce';
 
-type Segment = ResolvedSegment<PersonnelMeasures>;
+/** A segment as personnel answers it; `body`: its state body when read with the question. */
+type Segment = ResolvedSegment<PersonnelMeasures> & { body?: StateBodyDoc };
 
 const dimension = (d: WorkforceDimension) => (s: Segment) => s.values[d] ?? null;
 const measure = <K extends keyof PersonnelMeasures>(k: K) => (s: Segment) => (s.measures ? s.measures[k] : null);
@@ -15,7 +17,15 @@ export const analyticsQueryResolvers = {
     if (query.filter.stateBodyId !== undefined && !(await ctx.loaders.body.load(query.filter.stateBodyId))) {
       throw badUserInput(`filter.stateBodyId: no state body ${query.filter.stateBodyId}`, 'filter.stateBodyId');
     }
-    return resolveWorkforce(query, ctx.computeSegments, ctx, { threshold: ctx.minCell, today: ctx.now });
+    const byBody = query.groupBy.includes('STATE_BODY');
+    const [segments, bodies] = await Promise.all([
+      resolveWorkforce(query, ctx.computeSegments, ctx, { threshold: ctx.minCell, today: ctx.now }),
+      byBody ? ctx.stateBodies() : null,
+    ]);
+    // Thousands of segments by body: their bodies from memory make `stateBody` a plain value, not
+    // one loader promise per segment (which made graphql-js resolve every segment asynchronously).
+    if (!bodies) return segments;
+    return segments.map((s): Segment => ({ ...s, body: s.values.STATE_BODY ? bodies.get(s.values.STATE_BODY) : undefined }));
   },
 
   rotationFlows(_: unknown, args: { from: Date; to: Date }, ctx: Context) {
@@ -34,7 +44,7 @@ export const analyticsTypeResolvers = {
     categoryCode: dimension('CATEGORY_CODE'),
     gender: dimension('GENDER'),
     ageBand: dimension('AGE_BAND'),
-    stateBody: (s: Segment, _: unknown, ctx: Context) => (s.values.STATE_BODY ? ctx.loaders.body.load(s.values.STATE_BODY) : null),
+    stateBody: (s: Segment, _: unknown, ctx: Context) => s.body ?? (s.values.STATE_BODY ? ctx.loaders.body.load(s.values.STATE_BODY) : null),
     suppressed: (s: Segment) => s.suppressed,
     headcount: measure('headcount'),
     vacancies: measure('vacancies'),

@@ -68,9 +68,9 @@ export async function positionsPerCell(m: PersonnelModels, query: SegmentQuery):
 }
 
 /**
- * The counter whose epoch the seeder renews when it writes a staff list. No write path creates a
- * position or changes its body, corps or category (they only move holders, which the directory
- * tells), so the staff list changes only then.
+ * The counter whose epoch the seeder renews when it writes a staff list and its state bodies. No
+ * write path creates a position or a body, or changes a position's body, corps or category, or a
+ * body (they only move holders, which the directory tells), so both change only then.
  */
 export const STAFF_LIST_COUNTER = 'staff_list';
 
@@ -84,13 +84,21 @@ interface StaffRow {
   n: number;
 }
 
+/** The staff list and the state bodies, as read together. */
+interface StaffListData {
+  rows: StaffRow[];
+  bodies: ReadonlyMap<string, StateBodyDoc>;
+}
+
 /**
  * The staff list in memory, counted per body, corps and category (a few thousand rows for
- * 100,000 positions): today's workforce questions count a segment's positions from it instead of
- * grouping every position per question. One counter read per question says whether it is current.
+ * 100,000 positions), and the state bodies themselves (a few thousand): today's workforce
+ * questions count a segment's positions from it instead of grouping every position per question,
+ * and segments by body name their body without a read per question. One counter read per
+ * question says whether it is current.
  */
 export class StaffList {
-  private readonly loaded: CountedValue<StaffRow[]>;
+  private readonly loaded: CountedValue<StaffListData>;
 
   constructor(
     db: Connection,
@@ -99,24 +107,34 @@ export class StaffList {
     this.loaded = new CountedValue(db, [STAFF_LIST_COUNTER]);
   }
 
-  rows(): Promise<StaffRow[]> {
+  async rows(): Promise<StaffRow[]> {
+    return (await this.data()).rows;
+  }
+
+  /** Every state body by id (the documents the body loader reads). */
+  async bodies(): Promise<ReadonlyMap<string, StateBodyDoc>> {
+    return (await this.data()).bodies;
+  }
+
+  private data(): Promise<StaffListData> {
     return this.loaded.get('', () => this.read());
   }
 
-  private async read(): Promise<StaffRow[]> {
-    const [groups, bodies] = await Promise.all([
+  private async read(): Promise<StaffListData> {
+    const [groups, bodyDocs] = await Promise.all([
       this.m.Position.aggregate<{ _id: { body: Types.ObjectId; corps: string; categoryCode: string }; n: number }>([
         { $group: { _id: { body: '$stateBodyId', corps: '$corps', categoryCode: '$categoryCode' }, n: { $sum: 1 } } },
       ])
         .option({ batchSize: FIRST_BATCH })
         .exec(),
-      this.m.StateBody.find({}, '_id level region').batchSize(FIRST_BATCH).lean<BodyRow[]>().exec(),
+      this.m.StateBody.find({}).batchSize(FIRST_BATCH).lean<StateBodyDoc[]>().exec(),
     ]);
-    const bodyOf = new Map(bodies.map((b) => [b._id.toHexString(), b]));
-    return groups.map(({ _id, n }) => {
+    const bodies = new Map(bodyDocs.map((b) => [b._id.toHexString(), b]));
+    const rows = groups.map(({ _id, n }) => {
       const body = _id.body.toHexString();
-      return { body, level: bodyOf.get(body)?.level ?? null, region: bodyOf.get(body)?.region ?? null, corps: _id.corps, categoryCode: _id.categoryCode, n };
+      return { body, level: bodies.get(body)?.level ?? null, region: bodies.get(body)?.region ?? null, corps: _id.corps, categoryCode: _id.categoryCode, n };
     });
+    return { rows, bodies };
   }
 }
 

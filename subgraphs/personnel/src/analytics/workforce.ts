@@ -310,7 +310,6 @@ export function personnelSegmentPipeline(m: PersonnelModels, directory: Director
   };
 }
 
-/** personnel's SegmentComputer: today's questions from memory, past days through pipelines. */
 /** What today's questions are answered from, each kept in memory and re-read when its data changes. */
 export interface TodaysFigures {
   facts: WorkforceFactStore;
@@ -322,6 +321,7 @@ export function todaysFigures(db: Connection, m: PersonnelModels, directory: Dir
   return { facts: workforceFactStore(db, directory, logger), staff: new StaffList(db, m), window: new TodaysWindowFacts(db, m) };
 }
 
+/** personnel's SegmentComputer: today's questions from memory, past days through pipelines. */
 export function personnelSegmentComputer(m: PersonnelModels, directory: DirectoryModels, today: TodaysFigures): SegmentComputer<PersonnelMeasures> {
   const pipeline = personnelSegmentPipeline(m, directory);
   return (query) => (query.current ? figuresFromMemory(today, query, hasVacancies(query)) : pipeline(query));
