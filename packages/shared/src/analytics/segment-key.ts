@@ -16,12 +16,6 @@ interface KeyBody {
   c: Array<string | null>;
 }
 
-/** The question alone, as a string: segments of one request share it, so a loader groups by it. */
-export function questionIdOf(query: SegmentQuery): string {
-  const filter = Object.fromEntries(Object.entries(query.filter).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ asOf: query.asOf.toISOString().slice(0, 10), by: query.groupBy, f: filter });
-}
-
 /** A cell's values as a string in `groupBy` order: how cells computed by a pipeline are matched to keys. */
 export function cellIdOf(groupBy: readonly WorkforceDimension[], values: SegmentValues): string {
   return JSON.stringify(groupBy.map((d) => values[d] ?? null));
@@ -37,8 +31,14 @@ export interface DecodedSegmentKey {
   values: SegmentValues;
 }
 
-/** Parses and checks a key; BAD_USER_INPUT when it is not one this system made. */
-export function decodeSegmentKey(key: unknown, today: Date): DecodedSegmentKey {
+/** The checked question of a key, by its raw question fields: the keys of one request share it. */
+export type QuestionMemo = Map<string, SegmentQuery>;
+
+/**
+ * Parses and checks a key; BAD_USER_INPUT when it is not one this system made. `memo`: questions
+ * already checked in this batch (thousands of keys of one question are checked once).
+ */
+export function decodeSegmentKey(key: unknown, today: Date, memo?: QuestionMemo): DecodedSegmentKey {
   if (typeof key !== 'string' || key.length > 2000) throw badUserInput('not a workforce segment key', 'key');
   let body: KeyBody;
   try {
@@ -47,8 +47,13 @@ export function decodeSegmentKey(key: unknown, today: Date): DecodedSegmentKey {
     throw badUserInput('not a workforce segment key', 'key');
   }
   if (typeof body !== 'object' || body === null || body.v !== 1 || !Array.isArray(body.c)) throw badUserInput('not a workforce segment key', 'key');
-  const asOf = checkAsOf(body.asOf, today);
-  const query: SegmentQuery = { groupBy: checkGroupBy(body.by), filter: checkWorkforceFilter(body.f), asOf, current: isToday(asOf, today) };
+  const raw = JSON.stringify([body.asOf, body.by, body.f]);
+  let query = memo?.get(raw);
+  if (!query) {
+    const asOf = checkAsOf(body.asOf, today);
+    query = { groupBy: checkGroupBy(body.by), filter: checkWorkforceFilter(body.f), asOf, current: isToday(asOf, today) };
+    memo?.set(raw, query);
+  }
   if (body.c.length !== query.groupBy.length || body.c.some((v) => v !== null && (typeof v !== 'string' || v.length > 100))) {
     throw badUserInput('not a workforce segment key', 'key');
   }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { callerOf } from '../auth/request-state';
-import { cellIdOf, decodeSegmentKey, encodeSegmentKey, questionIdOf } from './segment-key';
+import { cellIdOf, decodeSegmentKey, encodeSegmentKey, type QuestionMemo } from './segment-key';
 import { suppressedCells, suppressesFor } from './suppression';
 import type { SegmentQuery, SegmentValues } from './dimensions';
 
@@ -38,7 +38,10 @@ const collator = new Intl.Collator();
  * (personnel's `workforce`); the entity side answers under the keys it was asked with.
  */
 function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number, withKeys = true): Array<ResolvedSegment<M> & { cellId: string }> {
-  const sorted = cells.map((cell) => ({ cell, id: cellIdOf(query.groupBy, cell.values) })).sort((a, b) => collator.compare(a.id, b.id));
+  const identified = cells.map((cell) => ({ cell, id: cellIdOf(query.groupBy, cell.values) }));
+  // The order is the answer's (personnel), and suppression's: which of two equal cells is hidden
+  // second must not depend on the subgraph. The entity side matches by cell id otherwise.
+  const sorted = withKeys || suppress ? identified.sort((a, b) => collator.compare(a.id, b.id)) : identified;
   const hidden = suppress ? suppressedCells(sorted.map(({ cell }) => ({ values: query.groupBy.map((d) => cell.values[d] ?? null), headcount: cell.headcount })), threshold) : new Set<number>();
   return sorted.map(({ cell, id }, i) => ({
     key: withKeys ? encodeSegmentKey(query, cell.values) : '',
@@ -64,29 +67,31 @@ export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentC
 function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): DataLoader<string, ResolvedSegment<M>> {
   const suppress = suppressesFor(callerOf(context)?.role);
   return new DataLoader<string, ResolvedSegment<M>>(async (keys) => {
+    const today = options.today();
+    const memo: QuestionMemo = new Map();
     const decoded = keys.map((key) => {
       try {
-        return decodeSegmentKey(key, options.today());
+        return decodeSegmentKey(key, today, memo);
       } catch (err) {
         return err as Error;
       }
     });
-    const questions = new Map<string, Promise<Map<string, ResolvedSegment<M>>>>();
-    return Promise.all(
-      decoded.map(async (d, i) => {
-        if (d instanceof Error) return d;
-        const id = questionIdOf(d.query);
-        let answers = questions.get(id);
-        if (!answers) {
-          answers = compute(d.query).then((cells) => new Map(resolveCells(d.query, cells, suppress, options.threshold, false).map(({ cellId, ...s }) => [cellId, s])));
-          questions.set(id, answers);
-        }
-        const found = (await answers).get(cellIdOf(d.query.groupBy, d.values));
-        // Answered under the key as asked (a re-encoding may order the filter differently). Not in
-        // this subgraph's copy yet: nothing to show; hidden where small cells are.
-        return found ? { ...found, key: keys[i] } : { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+    // Keys of one question share their query object (the memo): one computation per question.
+    const queries = [...new Set(memo.values())];
+    const answers = new Map<SegmentQuery, Map<string, ResolvedSegment<M>>>();
+    await Promise.all(
+      queries.map(async (query) => {
+        const cells = await compute(query);
+        answers.set(query, new Map(resolveCells(query, cells, suppress, options.threshold, false).map(({ cellId, ...s }) => [cellId, s])));
       }),
     );
+    return decoded.map((d, i) => {
+      if (d instanceof Error) return d;
+      const found = answers.get(d.query)!.get(cellIdOf(d.query.groupBy, d.values));
+      // Answered under the key as asked (a re-encoding may order the filter differently). Not in
+      // this subgraph's copy yet: nothing to show; hidden where small cells are.
+      return found ? { ...found, key: keys[i] } : { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+    });
   });
 }
 
