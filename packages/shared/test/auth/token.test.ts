@@ -86,6 +86,26 @@ describe('bearer token verification', () => {
     expect(await refusal(keys, 'not-a-token')).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it('keeps a verified token no longer than its expiry', async () => {
+    const verifier = await createTokenVerifier({ keyFile: keys.key.file, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, clockToleranceSeconds: 0 });
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await signed({ role: 'analyst' }, (jwt) => jwt.setExpirationTime(exp));
+    await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'analyst' });
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await expect(verifier.verify(token)).rejects.toMatchObject({ message: 'token has expired', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('checks a token that differs from a verified one by a byte on its own, and takes each request\'s purpose', async () => {
+    const token = await signed({ role: 'monitoring' });
+    await expect(keys.verifier.verify(token, 'inspection 1')).resolves.toMatchObject({ role: 'monitoring', purpose: 'inspection 1' });
+    await expect(keys.verifier.verify(token, 'inspection 2')).resolves.toMatchObject({ role: 'monitoring', purpose: 'inspection 2' });
+    const [header, payload, signature] = token.split('.');
+    const forged = `${header}.${b64({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'monitoring', sub: 'someone-else' })}.${signature}`;
+    expect(await refusal(keys, forged)).toEqual({ code: 'UNAUTHENTICATED', message: 'token signature is not valid' });
+    const flipped = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await refusal(keys, flipped)).code).toBe('UNAUTHENTICATED');
+  });
+
   it('verifies with the key file (AUTH_KEY_FILE) as well as with a JWKS', async () => {
     const verifier = await createTokenVerifier({ keyFile: keys.key.file, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, clockToleranceSeconds: 0 });
     await expect(verifier.verify(await keys.token({ role: 'academy' }))).resolves.toMatchObject({ role: 'academy' });
