@@ -47,6 +47,30 @@ describe('audit chain', () => {
     expect((await auditEntriesForServant(model, 'S3')).map((e) => e.requestId)).toEqual(['r3']);
   });
 
+  it('writes the entries of requests that wait together with one insert, each request getting its own', async () => {
+    const writer = new AuditWriter(model);
+    const inserts = jest.spyOn(model, 'insertMany');
+    const written = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append([draft(`S${i}`, `r${i}`), draft(`T${i}`, `r${i}`)])));
+    // The first request is written alone; the 19 that arrived meanwhile together.
+    expect(inserts).toHaveBeenCalledTimes(2);
+    written.forEach((entries, i) => expect(entries.map((e) => [e.requestId, e.servantId])).toEqual([[`r${i}`, `S${i}`], [`r${i}`, `T${i}`]]));
+    expect(written.flat().map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await expect(verifyAuditChain(model)).resolves.toMatchObject({ ok: true, count: 40 });
+    inserts.mockRestore();
+  });
+
+  it('fails the requests of a failed write, not those written after it', async () => {
+    const writer = new AuditWriter(model);
+    const inserts = jest.spyOn(model, 'insertMany').mockRejectedValueOnce(new Error('database unavailable'));
+    const first = writer.append([draft('S1', 'r1')]);
+    const second = writer.append([draft('S2', 'r2')]);
+    await expect(first).rejects.toThrow('database unavailable');
+    await expect(second).resolves.toMatchObject([{ requestId: 'r2', seq: 1 }]);
+    await expect(writer.append([draft('S3', 'r3')])).resolves.toMatchObject([{ requestId: 'r3', seq: 2 }]);
+    await expect(verifyAuditChain(model)).resolves.toMatchObject({ ok: true, count: 2 });
+    inserts.mockRestore();
+  });
+
   it('reports the first tampered, removed or re-linked entry', async () => {
     const writer = new AuditWriter(model);
     for (let i = 0; i < 5; i++) await writer.append([draft(`S${i}`, `r${i}`)]);
