@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { compilePipeline, runMingo, runsWithoutCopy } from '../aggregation/run';
 import { MongoError, mongoError } from '../storage/errors';
-import { compileFilter, matchEntries, project, select } from '../storage/query';
+import { compileFilter, countThroughIndex, matchEntries, project, select } from '../storage/query';
 import type { Store } from '../storage/store';
 import { applyUpdate, buildUpsert, sameDocument, validateId, validateUpdate } from '../storage/update';
 import { canonicalKey, isPlainObject, toQueryForm } from '../storage/values';
@@ -40,6 +40,22 @@ function equalThroughIndex(source: Store, field: string): ((value: string) => Do
   };
 }
 
+/**
+ * The group stage of a plain count, as the drivers' countDocuments sends it after its $match:
+ * `{ $group: { _id: <constant>, <name>: { $sum: 1 } } }`; the output field's name, or undefined.
+ */
+function plainCount(stage: Document | undefined): { id: unknown; name: string } | undefined {
+  const group = stage?.$group;
+  if (!isPlainObject(group)) return undefined;
+  const fields = Object.keys(group);
+  if (fields.length !== 2 || !('_id' in group)) return undefined;
+  const id = group._id;
+  if (!(id === null || typeof id === 'number' || (typeof id === 'string' && !id.startsWith('$')))) return undefined;
+  const name = fields.find((f) => f !== '_id')!;
+  const sum = group[name];
+  return isPlainObject(sum) && Object.keys(sum).length === 1 && sum.$sum === 1 ? { id, name } : undefined;
+}
+
 async function aggregate(ctx: CommandContext): Promise<Document> {
   if (typeof ctx.cmd.aggregate !== 'string') throw mongoError('InvalidNamespace', 'aggregate on a database (aggregate: 1) is not supported');
   const name = collectionName(ctx, 'aggregate');
@@ -57,6 +73,14 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
   if (pipeline.length && isPlainObject(pipeline[0].$match)) {
     filter = pipeline[0].$match as Document;
     pipeline = pipeline.slice(1);
+  }
+  const count = pipeline.length === 1 ? plainCount(pipeline[0]) : undefined;
+  const counted = count ? countThroughIndex(store, filter) : undefined;
+  if (count && counted !== undefined) {
+    // Like $group over no documents: no group at all when nothing matches.
+    const results = counted > 0 ? [{ _id: count.id, [count.name]: counted }] : [];
+    const reply = ctx.cursors.create(`${ctx.db}.${name}`, results, { batchSize: cursorBatchSize(ctx) });
+    return { cursor: { firstBatch: reply.batch, id: reply.id, ns: reply.ns }, ok: 1 };
   }
   const storeOf = (other: string) => (other === name ? store : storeFor(ctx, other));
   const resolved = new Map<string, Document[]>();

@@ -188,6 +188,12 @@ export class Index {
     return g ? groupKeys(g) : [];
   }
 
+  /** How many documents hold `value` in their first field (each once, whatever its array holds). */
+  countEqual(value: unknown): number {
+    const g = this.byFirst.get(canonicalKey(value));
+    return g ? groupSize(g) : 0;
+  }
+
   /**
    * Documents whose first field lies in the range. Like MongoDB, a bound only matches values
    * of its own type class ($gt: 5 never returns strings).

@@ -198,6 +198,34 @@ function orderedWalk(store: Store, filter: Document, sort: [string, number][]): 
 }
 
 /**
+ * The number of documents matching a filter of one equality on a string or ObjectId, read from
+ * an index led by that field without reading a document (a list's total over a region costs one
+ * lookup instead of reading thousands of documents). Undefined when the filter is of another
+ * shape, no index leads with the field, or a transaction has changes of its own, which the
+ * committed index does not know.
+ */
+export function countThroughIndex(store: Store, filter: Document): number | undefined {
+  const fields = Object.keys(filter);
+  if (fields.length !== 1 || fields[0].startsWith('$')) return undefined;
+  const field = fields[0];
+  let value: unknown = filter[field];
+  if (isPlainObject(value)) {
+    const ops = Object.keys(value);
+    if (ops.length !== 1 || ops[0] !== '$eq') return undefined;
+    value = value.$eq;
+  }
+  // Other values have equality rules of their own (null matches a missing field, numbers of any type, arrays whole or by element).
+  if (typeof value !== 'string' && bsonType(value) !== 'ObjectId') return undefined;
+  if (!store.extraCandidates()[Symbol.iterator]().next().done) return undefined;
+  const coll = store.coll;
+  if (!coll) return 0;
+  for (const idx of coll.indexes.values()) {
+    if (idx.fields[0] === field && idx.usableForPlanning) return idx.countEqual(value);
+  }
+  return undefined;
+}
+
+/**
  * All visible documents matching `filter`, found through an index when one applies. Scans
  * yield to the event loop every few milliseconds so one long query cannot starve the other
  * connections. Returns `sorted: true` when the documents already come in the requested order.
