@@ -342,9 +342,46 @@ export function sortEntries(entries: Entry[], sort: [string, number][]): Entry[]
   return keyed.map((x) => x.e);
 }
 
+/**
+ * A projection of top-level fields only, all included or all excluded (`_id` either way),
+ * applied by copying fields in the document's order, as MongoDB returns them; undefined for any
+ * other projection. Through mingo every document went through its expression machinery: a third
+ * of the evaluation server's CPU for a list page of 50 servants.
+ */
+export function plainProjector(projection: Document): ((doc: Document) => Document) | undefined {
+  let include: boolean | undefined;
+  let keepId = true;
+  const fields = new Set<string>();
+  for (const [field, value] of Object.entries(projection)) {
+    if (field.includes('.') || field.startsWith('$')) return undefined;
+    const on = value === 1 || value === true ? true : value === 0 || value === false ? false : undefined;
+    if (on === undefined) return undefined;
+    if (field === '_id') {
+      keepId = on;
+      continue;
+    }
+    // Mixed inclusion and exclusion is an error mingo reports.
+    if (include !== undefined && include !== on) return undefined;
+    include = on;
+    fields.add(field);
+  }
+  // `{ _id: 1 }` keeps only _id; `{ _id: 0 }` drops only it.
+  include ??= keepId;
+  return (doc) => {
+    const out: Document = {};
+    for (const field of Object.keys(doc)) {
+      const keep = field === '_id' ? keepId : fields.has(field) === include;
+      if (keep && doc[field] !== undefined) out[field] = doc[field];
+    }
+    return out;
+  };
+}
+
 /** A function applying a find projection to one selected document. */
 export function projector(projection: Document | undefined, filter: Document | undefined): ((doc: Document) => Document) | undefined {
   if (!projection || Object.keys(projection).length === 0) return undefined;
+  const plain = plainProjector(projection);
+  if (plain) return plain;
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   let q: Query;
   try {
