@@ -6,7 +6,9 @@ import { startWithClient } from './helpers';
 /** The projection as mingo applies it: what every projection went through before the plain path. */
 const throughMingo = (projection: Document, doc: Document): Document => new Query({}).find([doc], projection).all()[0] as Document;
 
-const DOCS: Document[] = [
+type Stored = Document & { _id: ObjectId | number | string };
+
+const DOCS: Stored[] = [
   { _id: new ObjectId(), servantId: 's1', year: 2025, band: 'EFFECTIVE', scores: [1, 2], detail: { by: 'x', at: new Date('2025-01-01') } },
   { _id: 7, servantId: 's2', band: null, tags: [] },
   { _id: 'k', other: { nested: [{ a: 1 }] } },
@@ -45,7 +47,7 @@ describe('projections of top-level fields', () => {
   it('through the server, keep the document order and leave the stored documents alone', async () => {
     const { client, close } = await startWithClient();
     try {
-      const c = client.db('projection').collection('evaluations');
+      const c = client.db('projection').collection<Stored>('evaluations');
       await c.insertMany(DOCS.map((d) => ({ ...d })));
       const got = await c.find({ servantId: 's1' }, { projection: { year: 1, servantId: 1 } }).toArray();
       expect(got.map((d) => Object.keys(d))).toEqual([['_id', 'servantId', 'year']]);
