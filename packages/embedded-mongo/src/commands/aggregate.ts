@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { compilePipeline, runMingo, runsWithoutCopy } from '../aggregation/run';
 import { MongoError, mongoError } from '../storage/errors';
-import { compileFilter, countThroughIndex, matchEntries, project, select } from '../storage/query';
+import { committedIndexLedBy, compileFilter, countThroughIndex, matchEntries, project, select } from '../storage/query';
 import type { Store } from '../storage/store';
 import { applyUpdate, buildUpsert, sameDocument, validateId, validateUpdate } from '../storage/update';
 import { canonicalKey, isPlainObject, toQueryForm } from '../storage/values';
@@ -23,13 +23,9 @@ function visibleDocs(store: Store): Document[] {
  * the collection, which the committed index does not know.
  */
 function equalThroughIndex(source: Store, field: string): ((value: string) => Document[]) | undefined {
-  const coll = source.coll;
-  if (!coll) return () => [];
-  if (!source.extraCandidates()[Symbol.iterator]().next().done) return undefined;
-  let index;
-  for (const candidate of coll.indexes.values()) if (candidate.fields[0] === field && candidate.usableForPlanning) index = candidate;
-  if (!index) return undefined;
-  const found = index;
+  if (!source.coll) return () => [];
+  const found = committedIndexLedBy(source, field);
+  if (!found) return undefined;
   return (value) => {
     const out: Document[] = [];
     for (const key of found.equal(value)) {

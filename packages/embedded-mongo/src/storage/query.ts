@@ -216,12 +216,17 @@ export function countThroughIndex(store: Store, filter: Document): number | unde
   }
   // Other values have equality rules of their own (null matches a missing field, numbers of any type, arrays whole or by element).
   if (typeof value !== 'string' && bsonType(value) !== 'ObjectId') return undefined;
+  if (!store.coll) return 0;
+  return committedIndexLedBy(store, field)?.countEqual(value);
+}
+
+/**
+ * An index led by `field` that answers for `store`: none when a transaction has changes of its
+ * own in the collection, which the committed indexes do not know.
+ */
+export function committedIndexLedBy(store: Store, field: string): Index | undefined {
   if (!store.extraCandidates()[Symbol.iterator]().next().done) return undefined;
-  const coll = store.coll;
-  if (!coll) return 0;
-  for (const idx of coll.indexes.values()) {
-    if (idx.fields[0] === field && idx.usableForPlanning) return idx.countEqual(value);
-  }
+  for (const idx of store.coll?.indexes.values() ?? []) if (idx.fields[0] === field && idx.usableForPlanning) return idx;
   return undefined;
 }
 
