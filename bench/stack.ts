@@ -39,6 +39,9 @@ export interface StackOptions {
 /** Quiet servers: a log line per request would be part of what we measure. */
 const QUIET = { LOG_LEVEL: 'warn', NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: 'true' };
 
+/** The bench's own NODE_OPTIONS with V8 flags a child needs (as its `npm run` script sets them). */
+const nodeOptions = (...flags: string[]) => [process.env.NODE_OPTIONS ?? '', ...flags].join(' ').trim();
+
 const URL_ENV: Record<SubgraphName, string> = {
   personnel: 'PERSONNEL_URL',
   training: 'TRAINING_URL',
@@ -76,7 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // A young generation of 128 MB semi-spaces: an aggregation over 100,000 entries allocates far
       // more than the default 16 MB between collections, and what survives a few of those is promoted
       // into an old generation of millions of documents, whose full collections take seconds.
-      const mongoEnv = { MONGO_PORT: String(mongoPorts[name]), MONGO_HOST: '127.0.0.1', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb} --max-semi-space-size=128`.trim() };
+      const mongoEnv = { MONGO_PORT: String(mongoPorts[name]), MONGO_HOST: '127.0.0.1', NODE_OPTIONS: nodeOptions(`--max-old-space-size=${heapMb}`, '--max-semi-space-size=128') };
       mongos[name] = start(`mongo-${name}`, 'npx', ['tsx', 'packages/embedded-mongo/src/cli.ts'], mongoEnv, pinning.backend);
       procs.push(mongos[name]);
     }
@@ -106,8 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // monitoring token never needs it, and it is not a gateway's request.
       // After the first catch-up the copies poll once an hour, so their reads stay out of the per-request counts (the bench writes nothing).
       // The young generation `npm run subgraph` gives a subgraph (see README).
-      const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim();
-      const env = { ...QUIET, ...authEnv, NODE_OPTIONS: nodeOptions, DIRECTORY_SYNC_INTERVAL_MS: '3600000', PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
+      const env = { ...QUIET, ...authEnv, NODE_OPTIONS: nodeOptions('--max-semi-space-size=64'), DIRECTORY_SYNC_INTERVAL_MS: '3600000', PORT: String(port), PERSONNEL_URL: `http://127.0.0.1:${ports.personnel}/graphql`, MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/?directConnection=true` };
       const proc = start(name, 'npx', ['tsx', 'scripts/subgraph.ts', name], env, pinning.backend);
       procs.push(proc);
       const httpProxy = await startHttpCountingProxy(port);
@@ -126,7 +128,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const ourPort = await freePort();
     // The heap limit `npm run gateway` sets (see README): the gateway's live heap is about 65 MB,
     // and without a limit V8 let it grow past 250 MB between full collections.
-    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=192`.trim() };
+    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000', NODE_OPTIONS: nodeOptions('--max-old-space-size=192') };
     for (const name of SUBGRAPHS) ourEnv[URL_ENV[name]] = subgraphs[name].proxiedUrl;
     const ours = start('gateway', 'npx', ['tsx', 'gateway/src/main.ts'], ourEnv, pinning.gateway);
     procs.push(ours);

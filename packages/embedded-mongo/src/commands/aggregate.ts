@@ -70,14 +70,14 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
     filter = pipeline[0].$match as Document;
     pipeline = pipeline.slice(1);
   }
-  const count = pipeline.length === 1 ? plainCount(pipeline[0]) : undefined;
-  const counted = count ? countThroughIndex(store, filter) : undefined;
-  if (count && counted !== undefined) {
-    // Like $group over no documents: no group at all when nothing matches.
-    const results = counted > 0 ? [{ _id: count.id, [count.name]: counted }] : [];
+  const answer = (results: Document[]) => {
     const reply = ctx.cursors.create(`${ctx.db}.${name}`, results, { batchSize: cursorBatchSize(ctx) });
     return { cursor: { firstBatch: reply.batch, id: reply.id, ns: reply.ns }, ok: 1 };
-  }
+  };
+  const count = pipeline.length === 1 ? plainCount(pipeline[0]) : undefined;
+  const counted = count ? countThroughIndex(store, filter) : undefined;
+  // Like $group over no documents: no group at all when nothing matches.
+  if (count && counted !== undefined) return answer(counted > 0 ? [{ _id: count.id, [count.name]: counted }] : []);
   const storeOf = (other: string) => (other === name ? store : storeFor(ctx, other));
   const resolved = new Map<string, Document[]>();
   const resolve = (other: string) => {
@@ -106,8 +106,7 @@ async function aggregate(ctx: CommandContext): Promise<Document> {
     if (err instanceof MongoError) throw err;
     throw mongoError('Location', err instanceof Error ? err.message : String(err));
   }
-  const reply = ctx.cursors.create(`${ctx.db}.${name}`, results, { batchSize: cursorBatchSize(ctx) });
-  return { cursor: { firstBatch: reply.batch, id: reply.id, ns: reply.ns }, ok: 1 };
+  return answer(results);
 }
 
 async function findAndModify(ctx: CommandContext): Promise<Document> {
