@@ -1,29 +1,75 @@
 import { badUserInput } from '../errors';
-import { checkAsOf, checkGroupBy, checkWorkforceFilter, isToday, WORKFORCE_DIMENSIONS, type SegmentQuery, type SegmentValues, type WorkforceDimension } from './dimensions';
+import { checkAsOf, checkGroupBy, checkWorkforceFilter, isToday, WORKFORCE_DIMENSIONS, type SegmentQuery, type SegmentValues, type WorkforceDimension, type WorkforceFilter } from './dimensions';
 
 /**
  * A WorkforceSegment's entity key. It carries the whole question (groupBy, filter, asOf) and the
  * segment's dimension values, so that every subgraph can compute its measures for the segment
- * without asking personnel anything. It is opaque to callers (base64url of JSON) but never trusted:
- * a forged key is checked like any other input, and access decisions (suppression) are recomputed
- * by each subgraph from its own data.
+ * without asking personnel anything. It is opaque to callers but never trusted: a forged key is
+ * checked like any other input, and access decisions (suppression) are recomputed by each
+ * subgraph from its own data.
+ *
+ * Written as short text, `w2;<asOf>;<groupBy>;<filter>;<values>`, e.g.
+ * `w2;2026-11-25;b;l=CENTRAL;5e0be1001000000000000004`: a question by state body has thousands
+ * of segments, and each key travels five times through the gateway (personnel's answer, three
+ * entity requests, the caller's answer), so its length is most of the JSON the gateway handles.
+ * Dimensions and filter fields are one letter; values are percent-escaped, so `;`, `,` and `=`
+ * only ever separate; `~` is a dimension not grouped by.
  */
-interface KeyBody {
-  v: 1;
-  asOf: string;
-  by: WorkforceDimension[];
-  f: SegmentQuery['filter'];
-  c: Array<string | null>;
-}
+const VERSION = 'w2';
+const NULL_VALUE = '~';
+
+const DIMENSION_LETTERS: Record<WorkforceDimension, string> = {
+  REGION: 'r',
+  STATE_BODY: 'b',
+  STATE_BODY_LEVEL: 'l',
+  CORPS: 'c',
+  CATEGORY_CODE: 'k',
+  GENDER: 'g',
+  AGE_BAND: 'a',
+};
+const FILTER_LETTERS: Record<keyof WorkforceFilter, string> = {
+  region: 'r',
+  stateBodyId: 'b',
+  stateBodyLevel: 'l',
+  corps: 'c',
+  categoryCode: 'k',
+  gender: 'g',
+};
+const DIMENSION_OF = new Map(Object.entries(DIMENSION_LETTERS).map(([dimension, letter]) => [letter, dimension]));
+const FILTER_FIELD_OF = new Map(Object.entries(FILTER_LETTERS).map(([field, letter]) => [letter, field]));
+
+/** Values of the register (enums, ids, codes) need no escaping; anything else is escaped so it cannot split a key. */
+const PLAIN = /^[A-Za-z0-9_-]*$/;
+const escapeValue = (value: string): string => (PLAIN.test(value) ? value : encodeURIComponent(value).replace(/[~!'()*.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 
 /** A cell's values as a string in `groupBy` order: how cells computed by a pipeline are matched to keys. */
 export function cellIdOf(groupBy: readonly WorkforceDimension[], values: SegmentValues): string {
   return JSON.stringify(groupBy.map((d) => values[d] ?? null));
 }
 
+/** The question part of every key of `query` (everything before the values). */
+function questionText(query: SegmentQuery): string {
+  const filter = Object.entries(query.filter)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([field, value]) => `${FILTER_LETTERS[field as keyof WorkforceFilter]}=${escapeValue(String(value))}`)
+    .join(',');
+  return `${VERSION};${query.asOf.toISOString().slice(0, 10)};${query.groupBy.map((d) => DIMENSION_LETTERS[d]).join(',')};${filter}`;
+}
+
+/** Keys of one question share their question text: built once per question, not per segment. */
+const questionTexts = new WeakMap<SegmentQuery, string>();
+
 export function encodeSegmentKey(query: SegmentQuery, values: SegmentValues): string {
-  const body: KeyBody = { v: 1, asOf: query.asOf.toISOString().slice(0, 10), by: query.groupBy, f: query.filter, c: query.groupBy.map((d) => values[d] ?? null) };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+  let question = questionTexts.get(query);
+  if (question === undefined) {
+    question = questionText(query);
+    questionTexts.set(query, question);
+  }
+  const cells = query.groupBy.map((d) => {
+    const value = values[d];
+    return value === undefined || value === null ? NULL_VALUE : escapeValue(value);
+  });
+  return `${question};${cells.join(',')}`;
 }
 
 export interface DecodedSegmentKey {
@@ -31,34 +77,67 @@ export interface DecodedSegmentKey {
   values: SegmentValues;
 }
 
-/** The checked question of a key, by its raw question fields: the keys of one request share it. */
+/** The checked question of a key, by its question text: the keys of one request share it. */
 export type QuestionMemo = Map<string, SegmentQuery>;
+
+const notAKey = () => badUserInput('not a workforce segment key', 'key');
+
+/** A value of a key; at most 100 characters, as any value of the register. */
+function unescapeValue(text: string): string {
+  if (PLAIN.test(text)) {
+    if (text.length > 100) throw notAKey();
+    return text;
+  }
+  let value: string;
+  try {
+    value = decodeURIComponent(text);
+  } catch {
+    throw notAKey();
+  }
+  if (value.length > 100) throw notAKey();
+  return value;
+}
+
+/** The raw question of a key's question text, before the checks every API input gets. */
+function parseQuestion(text: string, today: Date): SegmentQuery {
+  const parts = text.split(';');
+  if (parts.length !== 4 || parts[0] !== VERSION) throw notAKey();
+  const [, asOfText, byText, filterText] = parts as [string, string, string, string];
+  const groupBy = byText === '' ? [] : byText.split(',').map((letter) => DIMENSION_OF.get(letter) ?? letter);
+  const filter: Record<string, string> = {};
+  if (filterText !== '') {
+    for (const pair of filterText.split(',')) {
+      const eq = pair.indexOf('=');
+      const field = eq > 0 ? FILTER_FIELD_OF.get(pair.slice(0, eq)) : undefined;
+      if (field === undefined || field in filter) throw notAKey();
+      filter[field] = unescapeValue(pair.slice(eq + 1));
+    }
+  }
+  const asOf = checkAsOf(asOfText, today);
+  return { groupBy: checkGroupBy(groupBy), filter: checkWorkforceFilter(filter), asOf, current: isToday(asOf, today) };
+}
 
 /**
  * Parses and checks a key; BAD_USER_INPUT when it is not one this system made. `memo`: questions
  * already checked in this batch (thousands of keys of one question are checked once).
  */
 export function decodeSegmentKey(key: unknown, today: Date, memo?: QuestionMemo): DecodedSegmentKey {
-  if (typeof key !== 'string' || key.length > 2000) throw badUserInput('not a workforce segment key', 'key');
-  let body: KeyBody;
-  try {
-    body = JSON.parse(Buffer.from(key, 'base64url').toString('utf8')) as KeyBody;
-  } catch {
-    throw badUserInput('not a workforce segment key', 'key');
-  }
-  if (typeof body !== 'object' || body === null || body.v !== 1 || !Array.isArray(body.c)) throw badUserInput('not a workforce segment key', 'key');
-  const raw = JSON.stringify([body.asOf, body.by, body.f]);
-  let query = memo?.get(raw);
+  if (typeof key !== 'string' || key.length > 2000) throw notAKey();
+  const split = key.lastIndexOf(';');
+  if (split < 0) throw notAKey();
+  const question = key.slice(0, split);
+  let query = memo?.get(question);
   if (!query) {
-    const asOf = checkAsOf(body.asOf, today);
-    query = { groupBy: checkGroupBy(body.by), filter: checkWorkforceFilter(body.f), asOf, current: isToday(asOf, today) };
-    memo?.set(raw, query);
+    query = parseQuestion(question, today);
+    memo?.set(question, query);
   }
-  if (body.c.length !== query.groupBy.length || body.c.some((v) => v !== null && (typeof v !== 'string' || v.length > 100))) {
-    throw badUserInput('not a workforce segment key', 'key');
-  }
+  const cells = key.slice(split + 1).split(',');
+  if (cells.length !== Math.max(query.groupBy.length, 1) || (query.groupBy.length === 0 && cells[0] !== '')) throw notAKey();
   const values: SegmentValues = {};
   for (const dimension of WORKFORCE_DIMENSIONS) values[dimension] = null;
-  query.groupBy.forEach((d, i) => (values[d] = body.c[i]));
+  query.groupBy.forEach((d, i) => {
+    const cell = cells[i]!;
+    values[d] = cell === NULL_VALUE ? null : unescapeValue(cell);
+  });
   return { query, values };
 }
