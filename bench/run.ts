@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --servants 20000 --duration 10 --connections 20 --rounds 3 --scenarios a,b,c,d]`
+ * `npm run bench [-- --servants 20000 --duration 10 --connections 20 --rounds 4 --scenarios a,b,c,d]`
  *
  * For each size: starts its own stack (bench/stack.ts), seeds it, collects real IINs and page
  * cursors, checks every scenario answers, probes DB commands by page size, warms up, then runs
@@ -31,7 +31,7 @@ export interface BenchArgs {
 }
 
 const USAGE = `usage: npm run bench -- [--servants 20000[,50000,...]] [--seed 1] [--duration 10] [--warmup 5]
-  [--connections 20] [--rounds 3] [--scenarios a,b,c,d] [--no-peer] [--no-pin] [--probe-requests 20] [--out file.json]`;
+  [--connections 20] [--rounds 4] [--scenarios a,b,c,d] [--no-peer] [--no-pin] [--probe-requests 20] [--out file.json]`;
 
 function positiveInt(name: string, raw: string, min = 1): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`--${name} must be a whole number >= ${min}, got '${raw}'\n${USAGE}`);
@@ -48,7 +48,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '5' },
       connections: { type: 'string', default: '20' },
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '4' },
       scenarios: { type: 'string', default: SCENARIO_IDS.join(',') },
       'no-peer': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
@@ -130,7 +130,11 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     for (let round = 1; round <= args.rounds; round++) {
       for (const s of scenarios) {
         placeBackend(s);
-        for (const t of targetsFor(s, stack, args.peer)) {
+        // Who runs second in a round finds the backend warmer (its figures drift upwards over the
+        // rounds): the order swaps every round (A B, B A, ...), so with an even number of rounds
+        // neither gateway always has the better place.
+        const targets = targetsFor(s, stack, args.peer);
+        for (const t of round % 2 === 0 ? targets.reverse() : targets) {
           const figures = await measure(stack, s, t, { round, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec: args.durationSec, loadCpus: pinning.load });
           offsets.set(s.id, figures.nextOffset);
           runs.push(figures);
