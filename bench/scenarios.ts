@@ -11,7 +11,7 @@ export const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
 
 export type ScenarioId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j';
 export const SCENARIO_IDS: readonly ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-/** The analytics scenarios (issue 6): measured at their own concurrency, without the peer. */
+/** The analytics scenarios (issue 6): measured at their own concurrency; the workforce questions (e, f) also on the peer. */
 export const ANALYTICS_IDS: readonly ScenarioId[] = ['e', 'f', 'g', 'h', 'i', 'j'];
 export const ANALYTICS_CONNECTIONS = 5;
 
@@ -88,8 +88,10 @@ function analyticsScenarios(): Record<'e' | 'f' | 'g' | 'h' | 'i' | 'j', Scenari
   const base = { target: 'gateway' as const, peer: false, connections: ANALYTICS_CONNECTIONS, backendOnAllCpus: true };
   const alerts = (id: 'g' | 'h' | 'i' | 'j', field: string): Scenario => ({ ...base, id, title: `${field} (contract fragment), 20/page`, query: alertQuery(field), operationName: field, variables: alertVariables });
   return {
-    e: { ...base, id: 'e', title: 'workforce by region (contract)', query: analytics, operationName: 'Workforce', variables: workforce('REGION') },
-    f: { ...base, id: 'f', title: 'workforce by state body (contract)', query: analytics, operationName: 'Workforce', variables: workforce('STATE_BODY') },
+    // The peer answers the workforce questions too: thousands of entities merged per answer is
+    // gateway work, and how far a peer gets on the same stack says whether a miss is ours.
+    e: { ...base, id: 'e', title: 'workforce by region (contract)', query: analytics, operationName: 'Workforce', variables: workforce('REGION'), peer: true },
+    f: { ...base, id: 'f', title: 'workforce by state body (contract)', query: analytics, operationName: 'Workforce', variables: workforce('STATE_BODY'), peer: true },
     g: alerts('g', 'personnelAlerts'),
     h: alerts('h', 'trainingAlerts'),
     i: alerts('i', 'evaluationAlerts'),
