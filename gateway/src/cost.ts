@@ -7,6 +7,7 @@ import {
   isInterfaceType,
   isListType,
   isObjectType,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
@@ -107,20 +108,28 @@ export interface CostLimitOptions extends CostOptions {
  */
 export function costLimitRule({ maxCost, operation, variables }: CostLimitOptions): ValidationRule {
   return (context) => {
-    const fragments = Object.fromEntries(context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+    const fragments = fragmentsOf(context.getDocument());
     return {
       OperationDefinition(node) {
         if (operation && node !== operation) return;
-        const cost = operationCost(context.getSchema(), node, fragments, { variables });
-        if (cost <= maxCost) return;
-        const name = node.name ? ` ${node.name.value}` : '';
-        context.reportError(
-          new GraphQLError(
-            `Query cost limit of ${maxCost} exceeded: operation${name} costs ${cost} (each object field 1, lists by their \`first\`, at most ${COST_MODEL.maxPageSize}; ask for smaller pages or fewer nested lists)`,
-            { nodes: [node], extensions: { code: ErrorCode.MAX_COST_EXCEEDED, limit: maxCost, cost, http: { status: 400 } } },
-          ),
-        );
+        const refusal = costRefusal(maxCost, node, operationCost(context.getSchema(), node, fragments, { variables }));
+        if (refusal) context.reportError(refusal);
       },
     };
   };
+}
+
+/** A document's fragments by name, as `operationCost` takes them. */
+export function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  return Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+}
+
+/** MAX_COST_EXCEEDED naming the limit and the cost, or undefined within the budget. */
+export function costRefusal(maxCost: number, operation: OperationDefinitionNode, cost: number): GraphQLError | undefined {
+  if (cost <= maxCost) return undefined;
+  const name = operation.name ? ` ${operation.name.value}` : '';
+  return new GraphQLError(
+    `Query cost limit of ${maxCost} exceeded: operation${name} costs ${cost} (each object field 1, lists by their \`first\`, at most ${COST_MODEL.maxPageSize}; ask for smaller pages or fewer nested lists)`,
+    { nodes: [operation], extensions: { code: ErrorCode.MAX_COST_EXCEEDED, limit: maxCost, cost, http: { status: 400 } } },
+  );
 }

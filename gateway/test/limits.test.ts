@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
-import { DEFAULT_LIMITS, operationLimitErrors, readOperationFiles } from '../src';
+import { DEFAULT_LIMITS, operationLimitErrors, operationLimitsChecker, readOperationFiles } from '../src';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const CONTRACT_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'contract');
@@ -48,5 +48,37 @@ describe('depth and aliases (graphql-armor under the API’s codes)', () => {
     const [error] = check('{ a: stateBodies { id } b: stateBodies { id } c: stateBodies { i: id } }', { maxAliases: 2 });
     expect(error.extensions).toMatchObject({ code: 'MAX_ALIASES_EXCEEDED', limit: 2 });
     expect(error.message).toBe('Aliases limit of 2 exceeded, found 4.');
+  });
+});
+
+describe('the per-request checker (what the gateway runs)', () => {
+  const operationOf = (document: ReturnType<typeof parse>, name?: string) =>
+    document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (name === undefined || d.name?.value === name))!;
+
+  it('counts the cost of each request by its own variables, though the document is checked once', () => {
+    const check = operationLimitsChecker({ ...DEFAULT_LIMITS, maxCost: 300 });
+    const document = parse('query L($first: Int) { civilServants(first: $first) { edges { node { id currentAssignment { position { id } } } } } }');
+    const operation = operationOf(document);
+    expect(check({ schema, document, operation, variables: { first: 10 } })).toBeUndefined();
+    const refusal = check({ schema, document, operation, variables: { first: 100 } });
+    expect(refusal?.extensions).toMatchObject({ code: 'MAX_COST_EXCEEDED', limit: 300 });
+    expect(check({ schema, document, operation, variables: { first: 10 } })).toBeUndefined();
+    // The same refusal as the full validation pass gives.
+    expect(operationLimitErrors({ ...DEFAULT_LIMITS, maxCost: 300 }, { schema, document, operation, variables: { first: 100 } })[0]?.message).toBe(refusal?.message);
+  });
+
+  it('refuses a too deep document on every request, whichever of its operations is executed', () => {
+    const check = operationLimitsChecker({ ...DEFAULT_LIMITS, maxDepth: 3 });
+    const document = parse('query Shallow { stateBodies { id } } query Deep { stateBodies { parent { parent { id } } } }');
+    for (const name of ['Deep', 'Shallow', 'Deep']) {
+      expect(check({ schema, document, operation: operationOf(document, name) })?.extensions).toMatchObject({ code: 'MAX_DEPTH_EXCEEDED', limit: 3 });
+    }
+  });
+
+  it('costs only the operation executed', () => {
+    const check = operationLimitsChecker({ ...DEFAULT_LIMITS, maxCost: 300 });
+    const document = parse('query Cheap { stateBodies { id } } query Dear { civilServants(first: 100) { edges { node { id currentAssignment { position { id } } } } } }');
+    expect(check({ schema, document, operation: operationOf(document, 'Cheap') })).toBeUndefined();
+    expect(check({ schema, document, operation: operationOf(document, 'Dear') })?.extensions).toMatchObject({ code: 'MAX_COST_EXCEEDED' });
   });
 });
