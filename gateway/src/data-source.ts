@@ -3,10 +3,9 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import type { Caller, Logger } from '@civil-service/shared';
 import { subgraphUnavailable } from './errors';
+import { httpFetcher } from './http-fetcher';
 
 // Named through @apollo/gateway's own types so the gateway depends on no transitive package.
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 export interface SubgraphDataSourceOptions {
@@ -18,26 +17,12 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
 }
 
-/**
- * Node's own fetch, bounded by a deadline. Node's fetch (undici) keeps connections to each origin
- * alive and pools them, so the gateway does not pay a TCP handshake per subgraph call; the
- * subgraphs' servers keep idle sockets longer than undici does, so a reused socket is never
- * closed under a request. The deadline also covers reading the body, since undici ties the body
- * stream to the same signal.
- */
-export function timeoutFetcher(timeoutMs: number): Fetcher {
-  return async (url, init) => {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    // Node's Response satisfies FetcherResponse at run time; its typings differ only in detail.
-    return response as unknown as FetcherResponse;
-  };
-}
-
 /** What a failed call was, in words for the log. */
 function describeFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
+  // node:http puts the system error's code on the error itself (ECONNREFUSED, ECONNRESET, …).
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  if (code) return `${code}: ${(err as Error).message}`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -74,7 +59,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   private readonly log: Logger;
 
   constructor({ name, url, timeoutMs, logger }: SubgraphDataSourceOptions) {
-    super({ url, fetcher: timeoutFetcher(timeoutMs) });
+    super({ url, fetcher: httpFetcher(timeoutMs) });
     this.subgraph = name;
     this.timeoutMs = timeoutMs;
     this.log = logger;

@@ -1,6 +1,7 @@
 export { createGateway, subgraphNamesOf, type Gateway, type GatewayOptions } from './gateway';
 export { loadGatewayConfig, loadLimits, SUBGRAPH_URL_VARIABLES, type GatewayConfig } from './config';
-export { SubgraphDataSource, timeoutFetcher } from './data-source';
+export { SubgraphDataSource } from './data-source';
+export { httpFetcher } from './http-fetcher';
 export { formatGatewayError, subgraphUnavailable, type GatewayErrorFormatOptions } from './errors';
 export { COST_MODEL, costLimitRule, operationCost, type CostLimitOptions, type CostOptions } from './cost';
 export { DEFAULT_LIMITS, operationLimitErrors, operationLimitsChecker, operationLimitsPlugin, type AbuseLimits, type OperationCheck } from './limits';
