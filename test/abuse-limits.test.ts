@@ -5,6 +5,7 @@
  * through the global fetch, which is watched.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { createGateway, parseSafelist, Safelist, sha256, type GatewayOptions, type SafelistManifest } from '@civil-service/gateway';
 import { createLogger, type GraphQLResponse, type Listening } from '@civil-service/shared';
@@ -14,7 +15,8 @@ let stack: Stack;
 let servantId: string;
 /** The stack's default caller: monitoring, with a purpose. */
 let token: string;
-let fetchSpy: jest.SpiedFunction<typeof fetch>;
+/** The gateway calls subgraphs through node:http (gateway/src/http-fetcher.ts): each call is seen here. */
+let requestSpy: jest.SpiedFunction<typeof http.request>;
 const extraGateways: Listening[] = [];
 
 /** Another gateway over the stack's subgraphs, verifying tokens with the stack's key. */
@@ -37,10 +39,10 @@ beforeAll(async () => {
   stack = await startStack({ servants: 60, seed: 11 });
   servantId = String((await stack.dbs.personnel.db!.collection('civil_servants').findOne({ status: 'ACTIVE' }))!._id);
   token = await stack.token(DEFAULT_CLAIMS);
-  fetchSpy = jest.spyOn(globalThis, 'fetch');
+  requestSpy = jest.spyOn(http, 'request');
 });
 afterAll(async () => {
-  fetchSpy?.mockRestore();
+  requestSpy?.mockRestore();
   for (const server of extraGateways) await server.close();
   await stack?.stop();
 });
@@ -56,7 +58,10 @@ const tag = () => ({ 'x-request-id': requestId });
 
 function subgraphCallsFor(id: string): number {
   const urls = Object.values(stack.subgraphUrls);
-  return fetchSpy.mock.calls.filter(([url, init]) => urls.some((u) => String(url).startsWith(u)) && new Headers(init?.headers).get('x-request-id') === id).length;
+  return requestSpy.mock.calls.filter(([url, options]) => {
+    const headers = typeof options === 'object' && options !== null && 'headers' in options ? (options.headers as Record<string, unknown> | undefined) : undefined;
+    return urls.some((u) => String(url).startsWith(u)) && headers?.['x-request-id'] === id;
+  }).length;
 }
 
 /** Runs `send` under a request id of its own; returns its result and the subgraph calls made for it. */
