@@ -19,7 +19,7 @@ export interface SubgraphDataSourceOptions {
 
 /** What a failed call was, in words for the log. */
 function describeFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   // node:http puts the system error's code on the error itself (ECONNREFUSED, ECONNRESET, …).
   const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
   if (code) return `${code}: ${(err as Error).message}`;

@@ -70,26 +70,27 @@ function headersOf(res: http.IncomingMessage): Headers {
  * that answers 3xx is a misconfiguration and fails like one.
  */
 export function httpFetcher(timeoutMs: number): Fetcher {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-    'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  };
+  const clients = new Map<string, { module: typeof http | typeof https; agent: http.Agent }>([
+    ['http:', { module: http, agent: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) }],
+    ['https:', { module: https, agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) }],
+  ]);
   return (url, init = {}) =>
     new Promise<FetcherResponse>((resolve, reject) => {
       const target = new URL(url);
-      const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
+      const client = clients.get(target.protocol);
       if (!client) return reject(new Error(`unsupported protocol in ${url}`));
       const body = init.body ?? '';
       let settled = false;
-      const fail = (err: Error) => {
+      const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        reject(err);
+        outcome();
       };
-      const req = client.request(
+      const fail = (err: Error) => settle(() => reject(err));
+      const req = client.module.request(
         target,
-        { method: init.method ?? 'GET', headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) }, agent: agents[target.protocol as 'http:' | 'https:'] },
+        { method: init.method ?? 'GET', headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) }, agent: client.agent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -97,15 +98,10 @@ export function httpFetcher(timeoutMs: number): Fetcher {
           res.on('close', () => {
             if (!res.complete) fail(new Error('the connection closed before the whole answer arrived'));
           });
-          res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(deadline);
-            resolve(new BufferedResponse(url, res.statusCode ?? 0, res.statusMessage ?? '', headersOf(res), Buffer.concat(chunks)));
-          });
+          res.on('end', () => settle(() => resolve(new BufferedResponse(url, res.statusCode ?? 0, res.statusMessage ?? '', headersOf(res), Buffer.concat(chunks)))));
         },
       );
-      // Declared after the request: `fail` only ever runs from its events or this timer, later.
+      // Declared after the request: `settle` only ever runs from its events or this timer, later.
       const deadline = setTimeout(() => {
         const err = timeoutError(timeoutMs);
         fail(err);
