@@ -17,6 +17,7 @@ export const memoryDurability: Durability = {
  */
 export class Engine {
   readonly dbs = new Map<string, Map<string, Collection>>();
+  private compaction: Promise<void> = Promise.resolve();
 
   constructor(readonly durability: Durability = memoryDurability) {}
 
@@ -89,9 +90,18 @@ export class Engine {
   async persist(log: Mutation[]): Promise<void> {
     if (log.length === 0) return;
     const appended = this.durability.append(log);
-    const compacted = this.durability.maybeCompact(() => this.dump());
+    // The write is durable once journaled. The snapshot it may trigger takes seconds at a few
+    // million documents; acknowledging only after it held up this write, and every write a
+    // client orders behind it (an audit chain appends one entry after another), for that long.
+    const started = this.durability.maybeCompact(() => this.dump());
+    // A write during a compaction starts none (it resolves at once): keep waiting for the running one.
+    this.compaction = this.compaction.then(() => started);
     await appended;
-    await compacted;
+  }
+
+  /** Resolves when the last compaction a write started has installed its snapshot (or failed; it never rejects). */
+  compacted(): Promise<void> {
+    return this.compaction;
   }
 
   /**
