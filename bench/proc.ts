@@ -176,8 +176,10 @@ export interface Pinning {
   backend?: string;
   load?: string;
   /**
-   * Every CPU: where the backend runs for scenarios that compare no gateways and barely use one
-   * (analytics), so the gateway's core does not sit idle while MongoDB and the subgraphs share one.
+   * Every CPU: where the backend runs for the scenarios where it does most of the work (the
+   * profile, the list, analytics), so the gateway's core does not sit idle while MongoDB and the
+   * subgraphs share one. Both gateways meet the same backend there, and a gateway that takes more
+   * CPU leaves it less, as in a deployment on one machine.
    */
   all?: string;
   note: string;
@@ -194,7 +196,7 @@ export function planPinning(enabled: boolean): Pinning {
       gateway: String(cpus[0]),
       backend: String(cpus[1]),
       all: cpus.join(','),
-      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]} (on both CPUs for the analytics scenarios e-j); load generator not pinned (2 CPUs)`,
+      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]} (on both CPUs for a, b and e-j, where they do most of the work); load generator not pinned (2 CPUs)`,
     };
   }
   const backend = cpus.slice(2).join(',');
@@ -203,7 +205,7 @@ export function planPinning(enabled: boolean): Pinning {
     load: String(cpus[1]),
     backend,
     all: cpus.join(','),
-    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend} (on every CPU for the analytics scenarios e-j)`,
+    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend} (on every CPU for a, b and e-j, where they do most of the work)`,
   };
 }
 
