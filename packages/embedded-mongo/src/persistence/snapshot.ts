@@ -55,12 +55,14 @@ export interface WriteSnapshotOptions {
  * for 2,000,000, long enough for a driver's heartbeat to time out, clear its pool and retry writes
  * (see bench/compaction.ts).
  */
-export async function writeSnapshot(dir: string, gen: number, mutations: Iterable<Mutation>, opts: WriteSnapshotOptions = {}): Promise<void> {
+/** Returns the snapshot's size and how many mutations it holds. */
+export async function writeSnapshot(dir: string, gen: number, mutations: Iterable<Mutation>, opts: WriteSnapshotOptions = {}): Promise<{ bytes: number; mutations: number }> {
   const sliceMs = opts.sliceMs ?? SLICE_MS;
   const tmp = path.join(dir, SNAPSHOT_TMP);
   const handle = await fs.open(tmp, 'w');
+  let position = 0;
+  let count = 0;
   try {
-    let position = 0;
     const write = async (bytes: Buffer) => {
       await writeFully(handle, bytes, position);
       position += bytes.length;
@@ -84,7 +86,6 @@ export async function writeSnapshot(dir: string, gen: number, mutations: Iterabl
       end = payloadStart;
     };
 
-    let count = 0;
     let sliceStart = performance.now();
     for (const mutation of mutations) {
       const m = mutation as unknown as Document;
@@ -117,11 +118,14 @@ export async function writeSnapshot(dir: string, gen: number, mutations: Iterabl
   await handle.close();
   await fs.rename(tmp, path.join(dir, SNAPSHOT_FILE));
   await fsyncDir(dir);
+  return { bytes: position, mutations: count };
 }
 
 export interface LoadedSnapshot {
   gen: number;
   mutations: Mutation[];
+  /** The file's size. */
+  bytes: number;
 }
 
 export async function readSnapshot(dir: string): Promise<LoadedSnapshot | null> {
@@ -156,7 +160,7 @@ export async function readSnapshot(dir: string): Promise<LoadedSnapshot | null> 
     if (trailer.mutations !== mutations.length || trailer.records !== records.length - 2) {
       throw new SnapshotCorruptError(file, 'trailer counts do not match its contents');
     }
-    return { gen: header.gen, mutations };
+    return { gen: header.gen, mutations, bytes: scan.fileLength };
   } finally {
     await handle.close();
   }

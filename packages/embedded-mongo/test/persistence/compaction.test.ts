@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { SnapshotCorruptError, createFileDurability } from '../../src/persistence';
+import { SnapshotCorruptError, createFileDurability, type FileDurability } from '../../src/persistence';
 import type { Mutation } from '../../src/storage/mutation';
 import { insert, journalFiles, open, reopen, tempDir } from './helpers';
 import { Model } from './model';
@@ -22,7 +22,8 @@ describe('compaction', () => {
   it('snapshots the state, starts a fresh journal, and replays snapshot + journal to the same state', async () => {
     const dir = await tempDir();
     const model = new Model();
-    const { d } = await open(dir, { maxJournalRecords: 10 });
+    // A fixed threshold: the growth rule (tested below) would space the compactions out.
+    const { d } = await open(dir, { maxJournalRecords: 10, journalGrowthPercent: 0 });
     for (let i = 0; i < 95; i++) {
       const ms = workload(i);
       model.applyAll(ms);
@@ -46,7 +47,7 @@ describe('compaction', () => {
   it('compacts by size as well as by record count', async () => {
     const dir = await tempDir();
     const model = new Model();
-    const { d } = await open(dir, { maxJournalBytes: 8 * 1024 });
+    const { d } = await open(dir, { maxJournalBytes: 8 * 1024, journalGrowthPercent: 0 });
     for (let i = 0; i < 200; i++) {
       const ms = [insert(i, { text: 'q'.repeat(200) })];
       model.applyAll(ms);
@@ -76,6 +77,57 @@ describe('compaction', () => {
     }
     await Promise.all(pending);
     expect(d.stats().compactions).toBeGreaterThanOrEqual(5);
+    await d.close();
+    const { recovered } = await reopen(dir);
+    expect(new Model().applyAll(recovered).fingerprint()).toBe(model.fingerprint());
+  });
+});
+
+describe('compaction relative to the snapshot', () => {
+  /** Appends `count` single inserts from `from` on, offering a compaction after each; returns the journal's size at each compaction. */
+  async function insertAll(d: FileDurability, model: Model, from: number, count: number, pad = 0): Promise<Array<{ records: number; bytes: number }>> {
+    const at: Array<{ records: number; bytes: number }> = [];
+    for (let i = from; i < from + count; i++) {
+      const ms = [insert(i, { pad: 'p'.repeat(pad) })];
+      model.applyAll(ms);
+      await d.append(ms);
+      const { journalRecords, journalBytes, compactions } = d.stats();
+      await d.maybeCompact(() => model.dump());
+      if (d.stats().compactions > compactions) at.push({ records: journalRecords, bytes: journalBytes });
+    }
+    return at;
+  }
+
+  it('waits until the journal has grown to the given share of the last snapshot', async () => {
+    const dir = await tempDir();
+    const model = new Model();
+    const { d } = await open(dir, { maxJournalRecords: 10, journalGrowthPercent: 100 });
+    // The state only grows, so each snapshot holds everything so far: 10, then 10 more (20), 20 more (40)...
+    const at = await insertAll(d, model, 0, 100);
+    expect(at.map((a) => a.records)).toEqual([10, 11, 22, 44]);
+    expect(d.stats().snapshotMutations).toBe(88);
+    await d.close();
+    const { recovered } = await reopen(dir);
+    expect(new Model().applyAll(recovered).fingerprint()).toBe(model.fingerprint());
+  });
+
+  it('measures the journal in bytes against the snapshot file, also after a restart', async () => {
+    const dir = await tempDir();
+    const model = new Model();
+    let { d } = await open(dir, { maxJournalBytes: 4 * 1024, journalGrowthPercent: 50 });
+    await insertAll(d, model, 0, 40, 500);
+    expect(d.stats().compactions).toBeGreaterThanOrEqual(1);
+    const snapshotBytes = (await fs.stat(path.join(dir, 'snapshot.bson'))).size;
+    expect(d.stats().snapshotBytes).toBe(snapshotBytes);
+    await d.close();
+
+    // After a restart the rule still knows the snapshot: no compaction before half its size.
+    ({ d } = await open(dir, { maxJournalBytes: 4 * 1024, journalGrowthPercent: 50 }));
+    expect(d.stats().snapshotBytes).toBe(snapshotBytes);
+    const at = await insertAll(d, model, 1000, 100, 500);
+    // Each insert journals about 560 bytes: the first compaction comes with the write that crosses half the snapshot.
+    expect(at[0].bytes).toBeGreaterThanOrEqual(snapshotBytes / 2);
+    expect(at[0].bytes).toBeLessThan(snapshotBytes / 2 + 600);
     await d.close();
     const { recovered } = await reopen(dir);
     expect(new Model().applyAll(recovered).fingerprint()).toBe(model.fingerprint());

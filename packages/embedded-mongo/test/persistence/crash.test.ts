@@ -9,14 +9,14 @@ import { freePort, startServer, type ServerProcess } from './server-process';
  * driver writing with acknowledgement, SIGKILL while writes are in flight, restart on the same
  * directory, and every acknowledged write must be there with its final value, with nothing
  * half-written. Done twice, so the second crash hits a journal that was itself recovered from a
- * crash. The small MONGO_JOURNAL_MAX_RECORDS makes compactions happen throughout.
+ * crash. The small MONGO_JOURNAL_MAX_RECORDS (without the growth rule) makes compactions happen throughout.
  */
 
 const PHASE1_SINGLE = 1500;
 const PHASE1_MANY = 10;
 const PHASE1_MANY_SIZE = 50;
 const WORKERS = 8;
-const ENV = { MONGO_JOURNAL_MAX_RECORDS: '400' };
+const ENV = { MONGO_JOURNAL_MAX_RECORDS: '400', MONGO_JOURNAL_GROWTH_PERCENT: '0' };
 
 /** The driver types `_id` as ObjectId unless the schema says otherwise; ours are numbers. */
 interface Doc {
