@@ -121,6 +121,45 @@ function childrenOf(): Map<number, number[]> {
   return tree;
 }
 
+/** CPU time used so far by a process and its descendants, in clock ticks (user + system). */
+function cpuTicks(pid: number): number {
+  let ticks = 0;
+  for (const p of descendants(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of proc(5), counted from the state (field 3).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return ticks;
+}
+
+/** Linux reports CPU time in USER_HZ ticks, 100 per second on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * Waits until the processes together use less than `share` of one CPU over a second, two seconds in
+ * a row, or `maxMs` has passed. Why: after seeding, the servers still work in the background
+ * (snapshots of the journals, facts read into memory), and the first run measured would pay for it.
+ */
+export async function waitForQuiet(procs: Proc[], { share = 0.15, maxMs = 240_000 } = {}): Promise<{ waitedMs: number; quiet: boolean }> {
+  const pids = procs.map((p) => p.child.pid).filter((pid): pid is number => pid !== undefined);
+  const total = () => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
+  const started = Date.now();
+  let quietSeconds = 0;
+  let last = total();
+  while (quietSeconds < 2 && Date.now() - started < maxMs) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = total();
+    quietSeconds = (now - last) / TICKS_PER_SECOND < share ? quietSeconds + 1 : 0;
+    last = now;
+  }
+  return { waitedMs: Date.now() - started, quiet: quietSeconds >= 2 };
+}
+
 /** The process and its descendants (npx → tsx → node): the server is one of them. */
 function descendants(pid: number): number[] {
   const tree = childrenOf();

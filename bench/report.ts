@@ -48,6 +48,8 @@ export interface Target {
 export interface SizeReport {
   servants: number;
   samples: { iins: number; pageStarts: number };
+  /** How long the servers kept busy after seeding before the first measured run (waitForQuiet). */
+  quietAfterMs: number;
   pageSizeProbe: PageSizeProbe[];
   countProbes: CountProbe[];
   summaries: Summary[];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measure, runLoad, settle, type LoadTarget, type RunFigures } from './load';
 import { checkAnswers, probeCounts, probePageSizes, type CountProbe } from './probe';
-import { pinSelf, planPinning, repin, REPO_ROOT, type Pinning } from './proc';
+import { pinSelf, planPinning, repin, REPO_ROOT, waitForQuiet, type Pinning } from './proc';
 import { evaluateTargets, fmt, printGrowth, printSize, ratios, summarise, writeJson, type SizeReport } from './report';
 import { buildScenarios, collectSamples, SCENARIO_IDS, type Scenario, type ScenarioId } from './scenarios';
 import { startStack, type Stack } from './stack';
@@ -106,6 +106,10 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
       for (const s of scenarios) for (const t of targetsFor(s, stack, args.peer)) countProbes.push(await probeCounts(stack, s, t.url, t.gateway, args.probeRequests));
     }
 
+    const servers = [...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc), ...Object.values(stack.gateways).flatMap((g) => (g ? [g.proc] : []))];
+    const quiet = await waitForQuiet(servers);
+    log(`${quiet.quiet ? 'servers quiet' : 'servers still busy, measuring anyway'} after ${(quiet.waitedMs / 1000).toFixed(0)} s (background work after seeding: journal snapshots, facts read into memory)`);
+
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
     const offsets = new Map<ScenarioId, number>(scenarios.map((s) => [s.id, 0]));
     // The backend's CPUs for a scenario: its own core(s), or every CPU for the analytics (Pinning.all).
@@ -151,6 +155,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     return {
       servants,
       samples: { iins: samples.iins.length, pageStarts: samples.pages.length },
+      quietAfterMs: quiet.waitedMs,
       pageSizeProbe,
       countProbes,
       summaries,
