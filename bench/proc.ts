@@ -121,10 +121,10 @@ function childrenOf(): Map<number, number[]> {
   return tree;
 }
 
-/** CPU time used so far by a process and its descendants, in clock ticks (user + system). */
-function cpuTicks(pid: number): number {
+/** CPU time used so far by these processes, in clock ticks (user + system). */
+function cpuTicks(pids: number[]): number {
   let ticks = 0;
-  for (const p of descendants(pid)) {
+  for (const p of pids) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -146,8 +146,9 @@ const TICKS_PER_SECOND = 100;
  * (snapshots of the journals, facts read into memory), and the first run measured would pay for it.
  */
 export async function waitForQuiet(procs: Proc[], { share = 0.15, maxMs = 240_000 } = {}): Promise<{ waitedMs: number; quiet: boolean }> {
-  const pids = procs.map((p) => p.child.pid).filter((pid): pid is number => pid !== undefined);
-  const total = () => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
+  // The servers and their wrappers (npx → tsx → node), looked up once: they do not change while we wait.
+  const pids = procs.flatMap((p) => (p.child.pid === undefined ? [] : descendants(p.child.pid)));
+  const total = () => cpuTicks(pids);
   const started = Date.now();
   let quietSeconds = 0;
   let last = total();

@@ -112,7 +112,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
     const offsets = new Map<ScenarioId, number>(scenarios.map((s) => [s.id, 0]));
-    // The backend's CPUs for a scenario: its own core(s), or every CPU for the analytics (Pinning.all).
+    // The backend's CPUs for a scenario: its own core(s), or every CPU where it does most of the work (Pinning.all).
     const placeBackend = (s: Scenario) => {
       const cpus = s.backendOnAllCpus && pinning.all ? pinning.all : pinning.backend;
       repin([...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc)], cpus);

@@ -53,9 +53,8 @@ export interface WriteSnapshotOptions {
  * and written, and the event loop gets a turn at least every `sliceMs`. Encoding the whole dump
  * in one synchronous step blocked the server for about 2 s per 500,000 small documents and 30 s
  * for 2,000,000, long enough for a driver's heartbeat to time out, clear its pool and retry writes
- * (see bench/compaction.ts).
+ * (see bench/compaction.ts). Returns the snapshot's size and how many mutations it holds.
  */
-/** Returns the snapshot's size and how many mutations it holds. */
 export async function writeSnapshot(dir: string, gen: number, mutations: Iterable<Mutation>, opts: WriteSnapshotOptions = {}): Promise<{ bytes: number; mutations: number }> {
   const sliceMs = opts.sliceMs ?? SLICE_MS;
   const tmp = path.join(dir, SNAPSHOT_TMP);
