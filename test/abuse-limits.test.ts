@@ -2,7 +2,7 @@
  * The gateway's abuse limits end to end: the stack's own gateway with the default limits, and
  * further gateways over the same subgraphs with small limits, a tight rate limit, production mode
  * and the safelist. For each refusal, no subgraph is called: the gateway's calls to subgraphs go
- * through the global fetch, which is watched.
+ * through node:http's `request`, which is watched.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
