@@ -56,7 +56,11 @@ export class Index {
   readonly fields: string[];
   private readonly partial: Query | null;
   private readonly byFirst = new Map<string, Group>();
-  private readonly byFull: Map<string, Group>;
+  /**
+   * Full compound keys, which only unique checks read: none for a non-unique compound index, where
+   * it held a key string, a group and a values array per document for nothing.
+   */
+  private readonly byFull: Map<string, Group> | null;
   private sorted: Group[] | null = null;
   private pending: Group[] = [];
   private dead = 0;
@@ -71,7 +75,7 @@ export class Index {
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.partial = spec.partialFilterExpression ? new Query(toQueryForm(spec.partialFilterExpression)) : null;
-    this.byFull = this.fields.length === 1 ? this.byFirst : new Map();
+    this.byFull = this.fields.length === 1 ? this.byFirst : this.unique ? new Map() : null;
     this.bySecond = this.fields.length === 1 ? null : new Map();
   }
 
@@ -111,7 +115,9 @@ export class Index {
   add(docKey: string, keys: IndexKeys | null): void {
     if (!keys) return;
     for (const v of keys.first) {
-      const ck = canonicalKey(v);
+      let ck = canonicalKey(v);
+      // In the _id index the key is the document's own key: hold that string, not a copy of it.
+      if (ck === docKey) ck = docKey;
       let g = this.byFirst.get(ck);
       if (!g) {
         g = { v, keys: docKey };
@@ -119,7 +125,7 @@ export class Index {
         if (this.sorted) this.pending.push(g);
       } else addKey(g, docKey);
     }
-    if (this.byFull !== this.byFirst) {
+    if (this.byFull && this.byFull !== this.byFirst) {
       for (const f of keys.full) {
         const g = this.byFull.get(f.key);
         if (!g) this.byFull.set(f.key, { v: f.values, keys: docKey });
@@ -147,7 +153,7 @@ export class Index {
         this.dead++;
       }
     }
-    if (this.byFull !== this.byFirst) {
+    if (this.byFull && this.byFull !== this.byFirst) {
       for (const f of keys.full) {
         const g = this.byFull.get(f.key);
         if (g && removeKey(g, docKey) && groupSize(g) === 0) this.byFull.delete(f.key);
@@ -173,8 +179,9 @@ export class Index {
     return this.bySecond.get(canonicalKey(first))?.walk(direction, lower, upper) ?? [];
   }
 
-  /** Documents (other than `selfKey`) holding any of the given full keys, for unique checks. */
+  /** Documents (other than `selfKey`) holding any of the given full keys, for unique checks (unique indexes only). */
   *holders(full: IndexKeys['full'], selfKey: string): Iterable<{ values: unknown[]; docKey: string }> {
+    if (!this.byFull) throw new Error(`index ${this.name} is not unique: it keeps no full keys to check`);
     for (const f of full) {
       const g = this.byFull.get(f.key);
       if (!g) continue;
