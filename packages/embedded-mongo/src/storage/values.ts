@@ -81,7 +81,7 @@ export function canonicalKey(v: unknown): string {
       break;
   }
   if (v instanceof Date) return joined('t', String(v.getTime()));
-  if (v instanceof RegExp) return `r${JSON.stringify(v.source)}/${v.flags}`;
+  if (v instanceof RegExp) return joined('r', `${JSON.stringify(v.source)}/${v.flags}`);
   if (Array.isArray(v)) return ['[', v.map(canonicalKey).join(','), ']'].join('');
   switch (bsonType(v)) {
     case 'ObjectId':
@@ -93,7 +93,7 @@ export function canonicalKey(v: unknown): string {
       return numberKey(v);
     case 'Binary': {
       const b = v as { sub_type: number; buffer: Uint8Array };
-      return `x${b.sub_type}:${Buffer.from(b.buffer).toString('base64')}`;
+      return joined('x', `${b.sub_type}:${Buffer.from(b.buffer).toString('base64')}`);
     }
     case 'Timestamp':
       return joined('T', (v as { toString(): string }).toString());
@@ -103,7 +103,7 @@ export function canonicalKey(v: unknown): string {
       return 'M';
     case 'BSONRegExp': {
       const r = v as { pattern: string; options: string };
-      return `r${JSON.stringify(r.pattern)}/${r.options}`;
+      return joined('r', `${JSON.stringify(r.pattern)}/${r.options}`);
     }
     case 'BSONSymbol':
       return joined('s', JSON.stringify(String((v as { value: unknown }).value)));
@@ -116,7 +116,7 @@ export function canonicalKey(v: unknown): string {
     default:
       break;
   }
-  if (Buffer.isBuffer(v)) return `x0:${v.toString('base64')}`;
+  if (Buffer.isBuffer(v)) return joined('x', `0:${v.toString('base64')}`);
   const obj = v as Document;
   const fields = Object.keys(obj)
     .map((k) => `${JSON.stringify(k)}:${canonicalKey(obj[k])}`)
