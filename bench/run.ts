@@ -106,8 +106,8 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
       for (const s of scenarios) for (const t of targetsFor(s, stack, args.peer)) countProbes.push(await probeCounts(stack, s, t.url, t.gateway, args.probeRequests));
     }
 
-    const servers = [...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc), ...Object.values(stack.gateways).flatMap((g) => (g ? [g.proc] : []))];
-    const quiet = await waitForQuiet(servers);
+    const backend = [...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc)];
+    const quiet = await waitForQuiet([...backend, ...Object.values(stack.gateways).flatMap((g) => (g ? [g.proc] : []))]);
     log(`${quiet.quiet ? 'servers quiet' : 'servers still busy, measuring anyway'} after ${(quiet.waitedMs / 1000).toFixed(0)} s (background work after seeding: journal snapshots, facts read into memory)`);
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.
@@ -115,7 +115,7 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     // The backend's CPUs for a scenario: its own core(s), or every CPU where it does most of the work (Pinning.all).
     const placeBackend = (s: Scenario) => {
       const cpus = s.backendOnAllCpus && pinning.all ? pinning.all : pinning.backend;
-      repin([...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc)], cpus);
+      repin(backend, cpus);
       pinSelf(cpus);
     };
     const job = (s: Scenario, url: string, durationSec: number) => ({ url, headers: stack.headers, query: s.query, operationName: s.operationName, variables: s.variables, offset: offsets.get(s.id)!, connections: s.connections ?? args.connections, durationSec });
