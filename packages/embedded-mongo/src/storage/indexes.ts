@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
 import type { IndexSpec } from './mutation';
-import { firstNotBefore, firstOfRank, mergeSorted, OrderedGroups } from './ordered';
+import { firstNotBefore, firstOfRank, OrderedGroups, withPending } from './ordered';
 import { canonicalKey, compareValues, pathValues, toQueryForm, typeRank } from './values';
 
 /** All documents that share one value of an index's first field (or one full compound key). */
@@ -259,13 +259,8 @@ export class Index {
       return this.sorted;
     }
     if (this.pending.length) {
-      const add = this.pending.sort((a, b) => compareValues(a.v, b.v));
+      this.sorted = withPending(this.sorted, this.pending);
       this.pending = [];
-      if (add.length < 64) {
-        for (const g of add) this.sorted.splice(firstNotBefore(this.sorted, g.v), 0, g);
-      } else {
-        this.sorted = mergeSorted(this.sorted, add);
-      }
     }
     return this.sorted;
   }

@@ -103,10 +103,8 @@ export class OrderedGroups {
       this.pending = [];
       this.dead = 0;
     } else if (this.pending.length) {
-      const add = this.pending.sort((a, b) => compareValues(a.v, b.v));
+      this.sorted = withPending(this.sorted, this.pending);
       this.pending = [];
-      if (add.length < 64) for (const s of add) this.sorted.splice(firstNotBefore(this.sorted, s.v), 0, s);
-      else this.sorted = mergeSorted(this.sorted, add);
     }
     return this.sorted;
   }
@@ -134,6 +132,27 @@ export function firstOfRank<T extends { v: unknown }>(sorted: readonly T[], rank
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * `sorted` with the new entries `add` (in any order) in their places. Entries that all sort after
+ * the last one, as ascending keys do (sequence numbers, dates, ObjectIds: an audit log, a change
+ * feed), are appended in place: merging them cost a comparison per entry already there, for every
+ * write read back in order, which made an append-only collection quadratic. Few others are spliced
+ * in place, many are merged into a new array.
+ */
+export function withPending<T extends { v: unknown }>(sorted: T[], add: T[]): T[] {
+  if (add.length === 0) return sorted;
+  add.sort((a, b) => compareValues(a.v, b.v));
+  if (sorted.length === 0 || compareValues(sorted[sorted.length - 1].v, add[0].v) < 0) {
+    for (const entry of add) sorted.push(entry);
+    return sorted;
+  }
+  if (add.length < 64) {
+    for (const entry of add) sorted.splice(firstNotBefore(sorted, entry.v), 0, entry);
+    return sorted;
+  }
+  return mergeSorted(sorted, add);
 }
 
 /** Merges two lists sorted by `v` into one. */
