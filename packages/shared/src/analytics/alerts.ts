@@ -126,8 +126,37 @@ function decodeOffset(after: unknown): number {
   return Number(match[1]) + 1;
 }
 
+/** Where an alert's servant serves: what the alert lists are filtered by. */
+export interface AlertPlace {
+  region: string | null;
+  stateBodyId: string | null;
+  bodyChain: string[];
+}
+
+/**
+ * An alert with its servant's place, as one object literal. Not `{ ...finding, ...place }`: objects
+ * made by spreading read about ten times slower afterwards (their hidden classes do not settle), and
+ * every request reads every alert of the day once (`selectAlerts`): 25 ms a request for training's
+ * 27,706 alerts at 100,000 servants, 1–2 ms built this way.
+ */
+export function placedAlert<P extends AlertPlace>(finding: Pick<ComplianceAlert, 'rule' | 'since' | 'detail'>, servantId: string, place: P): ComplianceAlert & Pick<P, keyof AlertPlace> {
+  return { rule: finding.rule, since: finding.since, detail: finding.detail, servantId, region: place.region, stateBodyId: place.stateBodyId, bodyChain: place.bodyChain };
+}
+
+/**
+ * The alerts of `all` (a subgraph's sorted alerts of the day, made by `placedAlert`) whose rule is
+ * asked and whose servant is in scope, without the place fields: the list functions' one loop.
+ */
+export function selectAlerts<A extends ComplianceAlert>(all: readonly A[], asked: ReadonlySet<AlertRule>, inScope: (alert: A) => boolean): ComplianceAlert[] {
+  const selected: ComplianceAlert[] = [];
+  for (const a of all) {
+    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
+  }
+  return selected;
+}
+
 /** Alerts in a stable order: rule order, then oldest first, then servant. */
-export function sortAlerts(alerts: ComplianceAlert[]): ComplianceAlert[] {
+export function sortAlerts<A extends ComplianceAlert>(alerts: A[]): A[] {
   const rank = new Map(ALERT_RULES.map((r, i) => [r, i]));
   return alerts.sort(
     (a, b) => rank.get(a.rule)! - rank.get(b.rule)! || a.since.getTime() - b.since.getTime() || a.servantId.localeCompare(b.servantId),

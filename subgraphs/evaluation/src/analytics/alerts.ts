@@ -3,7 +3,9 @@ import {
   alertDirectoryTest,
   callerOf,
   checkAlertFilter,
+  placedAlert,
   rulesAsked,
+  selectAlerts,
   sortAlerts,
   type AlertConnection,
   type AlertRule,
@@ -53,18 +55,18 @@ async function allAlerts(store: EvaluationFactStore, today: Date, rulesAt: Rules
     // no evaluation of that quarter; `since` is the day after the due date.
     const { year, quarter, due } = latestOverdueQuarter(today, rulesAt);
     const last = quarterEnd(year, quarter).getTime();
-    const missing = { since: new Date(due.getTime() + DAY), detail: `${year} Q${quarter} not recorded by ${isoDay(due)}` };
+    const missing = { rule: 'EVALUATION_MISSING' as const, since: new Date(due.getTime() + DAY), detail: `${year} Q${quarter} not recorded by ${isoDay(due)}` };
     const out: Scoped[] = [];
     for (const row of facts.values()) {
       const scope = { region: row.placement.region, stateBodyId: row.stateBodyId, bodyChain: row.bodyChain };
       const assessment = assessmentRequiredAlert(row.id, annuals.get(row.id) ?? null, today, below, required);
-      if (assessment) out.push({ ...assessment, ...scope });
+      if (assessment) out.push(placedAlert(assessment, row.id, scope));
       const held = row.corpsB.some(([from, to]) => from.getTime() <= last && (to === null || to.getTime() >= last));
       if (held && !row.quarters.some((q) => q.year === year && q.quarter === quarter)) {
-        out.push({ rule: 'EVALUATION_MISSING', ...missing, servantId: row.id, ...scope });
+        out.push(placedAlert(missing, row.id, scope));
       }
     }
-    return sortAlerts(out) as Scoped[];
+    return sortAlerts(out);
     },
     at,
   );
@@ -84,9 +86,5 @@ export async function evaluationAlerts(
   const inScope = alertDirectoryTest(filter, callerOf(context));
   const asked = new Set(rulesAsked(filter, EVALUATION_ALERT_RULES));
   if (asked.size === 0) return alertConnection([], args.first, args.after);
-  const selected: ComplianceAlert[] = [];
-  for (const a of await allAlerts(store, utcDay(today), rulesAt)) {
-    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
-  }
-  return alertConnection(selected, args.first, args.after);
+  return alertConnection(selectAlerts(await allAlerts(store, utcDay(today), rulesAt), asked, inScope), args.first, args.after);
 }

@@ -5,7 +5,9 @@ import {
   callerOf,
   checkAlertFilter,
   checkFirst,
+  placedAlert,
   rulesAsked,
+  selectAlerts,
   sortAlerts,
   type AlertRule,
   type ComplianceAlert,
@@ -125,17 +127,17 @@ class AlertFacts {
     const categoryOf = new Map<string, ReturnType<typeof categoryFinding>>();
     const out: Scoped[] = [];
     for (const f of this.facts.values()) {
-      const scope = { servantId: f.id, region: f.region, stateBodyId: f.stateBodyId, bodyChain: f.bodyChain };
-      for (const finding of f.fixed) out.push({ ...finding, ...scope });
+      const scope = { region: f.region, stateBodyId: f.stateBodyId, bodyChain: f.bodyChain };
+      for (const finding of f.fixed) out.push(placedAlert(finding, f.id, scope));
       if (f.rotationStart) {
         const rotation = rotationFinding(f.rotationStart, limits, today);
-        if (rotation) out.push({ ...rotation, ...scope });
+        if (rotation) out.push(placedAlert(rotation, f.id, scope));
       }
       const key = `${f.current.categoryCode}|${f.current.stateBodyLevel}|${f.current.corps}`;
       if (!categoryOf.has(key)) categoryOf.set(key, categoryFinding({ ...f.current, positionId: '' }, table));
-      if (categoryOf.get(key)) out.push({ ...categoryFinding(f.current, table)!, ...scope });
+      if (categoryOf.get(key)) out.push(placedAlert(categoryFinding(f.current, table)!, f.id, scope));
     }
-    return sortAlerts(out) as Scoped[];
+    return sortAlerts(out);
   }
 }
 
@@ -175,11 +177,7 @@ export async function personnelAlerts(_: unknown, args: { filter?: unknown; firs
   const inScope = alertDirectoryTest(filter, callerOf(ctx));
   const asked = new Set(rulesAsked(filter, PERSONNEL_ALERT_RULES));
   const all = asked.size ? await storeFor(ctx.directory, ctx.models).alertsOn(utcDay(ctx.now()), ctx.rules) : [];
-  const selected: ComplianceAlert[] = [];
-  for (const a of all) {
-    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
-  }
-  return alertConnection(selected, args.first, args.after);
+  return alertConnection(selectAlerts(all, asked, inScope), args.first, args.after);
 }
 
 /** The alert's servant is personnel's own entity: one batched read for the page. */

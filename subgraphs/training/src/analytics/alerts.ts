@@ -4,7 +4,9 @@ import {
   alertDirectoryTest,
   callerOf,
   checkAlertFilter,
+  placedAlert,
   rulesAsked,
+  selectAlerts,
   sortAlerts,
   type AlertConnection,
   type AlertRule,
@@ -102,11 +104,11 @@ async function allAlerts(deps: AlertDeps, today: Date): Promise<Scoped[]> {
       }
       const scope = { region: row.placement.region, stateBodyId: row.placement.stateBodyId, bodyChain: row.bodyChain };
       const overdue = trainingOverdueAlert(row, records, today, rules);
-      if (overdue) out.push({ ...overdue, ...scope });
+      if (overdue) out.push(placedAlert(overdue, row.id, scope));
       const retrainingOverdue = retrainingOverdueAlert(row, records, today, deps.rulesAt);
-      if (retrainingOverdue) out.push({ ...retrainingOverdue, ...scope });
+      if (retrainingOverdue) out.push(placedAlert(retrainingOverdue, row.id, scope));
     }
-    return sortAlerts(out) as Scoped[];
+    return sortAlerts(out);
   });
 }
 
@@ -118,9 +120,5 @@ export async function trainingAlerts(args: { filter?: unknown; first?: unknown; 
   const inScope = alertDirectoryTest(filter, callerOf(context));
   const asked = new Set(rulesAsked(filter, TRAINING_ALERT_RULES));
   if (asked.size === 0) return alertConnection([], args.first, args.after);
-  const selected: ComplianceAlert[] = [];
-  for (const a of await allAlerts(deps, utcDay(deps.now()))) {
-    if (asked.has(a.rule) && inScope(a)) selected.push({ rule: a.rule, since: a.since, detail: a.detail, servantId: a.servantId });
-  }
-  return alertConnection(selected, args.first, args.after);
+  return alertConnection(selectAlerts(await allAlerts(deps, utcDay(deps.now())), asked, inScope), args.first, args.after);
 }
