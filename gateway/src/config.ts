@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { httpUrl, integer, isProduction, optionalString, port } from '@civil-service/shared';
+import { ConfigError, httpUrl, integer, isProduction, optionalString, port } from '@civil-service/shared';
 import { DEFAULT_LIMITS, type AbuseLimits } from './limits';
+import type { ResultShaping } from './result-shaping';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,6 +23,16 @@ export interface GatewayConfig {
   limits: AbuseLimits;
   /** GATEWAY_SAFELIST: the manifest of the only operations accepted; unset accepts any. */
   safelistPath?: string;
+  /** GATEWAY_RESULT_SHAPING: `fast` (default) or `apollo`, @apollo/gateway's own (result-shaping.ts). */
+  resultShaping: ResultShaping;
+}
+
+const RESULT_SHAPINGS: readonly ResultShaping[] = ['fast', 'apollo'];
+
+function resultShaping(env: Env): ResultShaping {
+  const raw = optionalString(env, 'GATEWAY_RESULT_SHAPING') ?? 'fast';
+  if (!(RESULT_SHAPINGS as readonly string[]).includes(raw)) throw new ConfigError('GATEWAY_RESULT_SHAPING', `must be ${RESULT_SHAPINGS.join(' or ')}, got '${raw}'`);
+  return raw as ResultShaping;
 }
 
 /** The abuse limits' variables (gateway/README.md); each must be a whole number in its range. */
@@ -53,5 +64,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     supergraphPath: optionalString(env, 'SUPERGRAPH_PATH') ?? DEFAULT_SUPERGRAPH,
     limits: loadLimits(env),
     safelistPath: optionalString(env, 'GATEWAY_SAFELIST'),
+    resultShaping: resultShaping(env),
   };
 }

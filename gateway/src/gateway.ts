@@ -9,6 +9,7 @@ import { formatGatewayError } from './errors';
 import { DEFAULT_LIMITS, operationLimitsPlugin, type AbuseLimits } from './limits';
 import { rateLimited, rateLimitKey, TokenBucketLimiter } from './rate-limit';
 import { readinessCheck } from './readiness';
+import { useResultShaping, type ResultShaping } from './result-shaping';
 import type { Safelist } from './safelist';
 import { validateScalarInput } from './scalars';
 
@@ -32,6 +33,11 @@ export interface GatewayOptions {
   limits?: Partial<AbuseLimits>;
   /** When given, only its documents are accepted (OPERATION_NOT_IN_SAFELIST otherwise). */
   safelist?: Safelist;
+  /**
+   * How the merged answer is shaped for the caller (result-shaping.ts); default `fast`. It is a
+   * setting of the process, not of one gateway: the last gateway created decides.
+   */
+  resultShaping?: ResultShaping;
 }
 
 export interface Gateway {
@@ -128,6 +134,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // (a static supergraphSdl means none is polled).
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const logger = options.logger ?? createLogger('gateway');
+  const shaping = options.resultShaping ?? 'fast';
+  if (useResultShaping(shaping) !== shaping) logger.warn(`result shaping '${shaping}' is not tested with this @apollo/gateway; using Apollo's own`);
 
   const names = subgraphNamesOf(supergraphSdl);
   if (names.length === 0) throw new Error('the supergraph declares no subgraphs (is it a composed supergraph?)');

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   const safelist = config.safelistPath ? readSafelist(config.safelistPath) : undefined;
   const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
-  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger, verifier, limits: config.limits, safelist });
+  const gateway = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, timeoutMs: config.timeoutMs, production: config.production, logger, verifier, limits: config.limits, safelist, resultShaping: config.resultShaping });
   const server = await gateway.listen(config.port, config.host);
   logger.info({ url: server.url, subgraphs: config.subgraphUrls, limits: config.limits, safelist: safelist ? `${config.safelistPath} (${safelist.size} documents)` : 'off' }, `gateway ready at ${server.url}`);
 

@@ -33,6 +33,14 @@ describe('gateway configuration', () => {
     expect(loadGatewayConfig({ ...VALID, PORT: '8080', SUBGRAPH_TIMEOUT_MS: '250', NODE_ENV: 'production' })).toMatchObject({ port: 8080, timeoutMs: 250, production: true });
   });
 
+  it('shapes answers with its own code unless told to use Apollo’s', () => {
+    expect(loadGatewayConfig(VALID).resultShaping).toBe('fast');
+    expect(loadGatewayConfig({ ...VALID, GATEWAY_RESULT_SHAPING: 'apollo' }).resultShaping).toBe('apollo');
+    const err = configError({ ...VALID, GATEWAY_RESULT_SHAPING: 'quick' });
+    expect(err.variable).toBe('GATEWAY_RESULT_SHAPING');
+    expect(err.message).toBe("GATEWAY_RESULT_SHAPING: must be fast or apollo, got 'quick'");
+  });
+
   it.each(Object.keys(VALID))('names %s when it is missing', (variable) => {
     const env: Record<string, string> = { ...VALID };
     delete env[variable];
