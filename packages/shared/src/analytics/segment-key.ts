@@ -59,17 +59,28 @@ function questionText(query: SegmentQuery): string {
 /** Keys of one question share their question text: built once per question, not per segment. */
 const questionTexts = new WeakMap<SegmentQuery, string>();
 
-export function encodeSegmentKey(query: SegmentQuery, values: SegmentValues): string {
+/** The values part of a segment's keys (after the last `;`): one cell's text, whatever the question's. */
+export function segmentCellsText(groupBy: readonly WorkforceDimension[], values: SegmentValues): string {
+  let text = '';
+  for (let i = 0; i < groupBy.length; i++) {
+    const value = values[groupBy[i]];
+    text += `${i === 0 ? '' : ','}${value === undefined || value === null ? NULL_VALUE : escapeValue(value)}`;
+  }
+  return text;
+}
+
+/** A key from its question and its cells' text. */
+export function keyOf(query: SegmentQuery, cellsText: string): string {
   let question = questionTexts.get(query);
   if (question === undefined) {
     question = questionText(query);
     questionTexts.set(query, question);
   }
-  const cells = query.groupBy.map((d) => {
-    const value = values[d];
-    return value === undefined || value === null ? NULL_VALUE : escapeValue(value);
-  });
-  return `${question};${cells.join(',')}`;
+  return `${question};${cellsText}`;
+}
+
+export function encodeSegmentKey(query: SegmentQuery, values: SegmentValues): string {
+  return keyOf(query, segmentCellsText(query.groupBy, values));
 }
 
 export interface DecodedSegmentKey {
@@ -117,11 +128,8 @@ function parseQuestion(text: string, today: Date): SegmentQuery {
   return { groupBy: checkGroupBy(groupBy), filter: checkWorkforceFilter(filter), asOf, current: isToday(asOf, today) };
 }
 
-/**
- * Parses and checks a key; BAD_USER_INPUT when it is not one this system made. `memo`: questions
- * already checked in this batch (thousands of keys of one question are checked once).
- */
-export function decodeSegmentKey(key: unknown, today: Date, memo?: QuestionMemo): DecodedSegmentKey {
+/** A key's checked question and its cells' text, not yet parsed (`segmentCellsText` makes that text). */
+export function splitSegmentKey(key: unknown, today: Date, memo?: QuestionMemo): { query: SegmentQuery; cellsText: string } {
   if (typeof key !== 'string' || key.length > 2000) throw notAKey();
   const split = key.lastIndexOf(';');
   if (split < 0) throw notAKey();
@@ -131,7 +139,16 @@ export function decodeSegmentKey(key: unknown, today: Date, memo?: QuestionMemo)
     query = parseQuestion(question, today);
     memo?.set(question, query);
   }
-  const cells = key.slice(split + 1).split(',');
+  return { query, cellsText: key.slice(split + 1) };
+}
+
+/**
+ * Parses and checks a key; BAD_USER_INPUT when it is not one this system made. `memo`: questions
+ * already checked in this batch (thousands of keys of one question are checked once).
+ */
+export function decodeSegmentKey(key: unknown, today: Date, memo?: QuestionMemo): DecodedSegmentKey {
+  const { query, cellsText } = splitSegmentKey(key, today, memo);
+  const cells = cellsText.split(',');
   if (cells.length !== Math.max(query.groupBy.length, 1) || (query.groupBy.length === 0 && cells[0] !== '')) throw notAKey();
   const values: SegmentValues = {};
   for (const dimension of WORKFORCE_DIMENSIONS) values[dimension] = null;

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { callerOf } from '../auth/request-state';
-import { cellIdOf, decodeSegmentKey, encodeSegmentKey, type QuestionMemo } from './segment-key';
+import { cellIdOf, decodeSegmentKey, keyOf, segmentCellsText, splitSegmentKey, type QuestionMemo } from './segment-key';
 import { suppressedCells, suppressesFor } from './suppression';
 import type { SegmentQuery, SegmentValues } from './dimensions';
 
@@ -34,29 +34,27 @@ export interface SegmentOptions {
 const collator = new Intl.Collator();
 
 /**
- * A question's cells in cell order, suppression applied. `withKeys`: encode each segment's key
- * (personnel's `workforce`); the entity side answers under the keys it was asked with.
+ * A question's cells, suppression applied, each with its cells' text (`segmentCellsText`). Sorted
+ * by cell id when `sorted` (personnel's answer) or when suppressing: the order is the answer's, and
+ * suppression's, since which of two equal cells is hidden second must not depend on the subgraph.
  */
-function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number, withKeys = true): Array<ResolvedSegment<M> & { cellId: string }> {
-  const identified = cells.map((cell) => ({ cell, id: cellIdOf(query.groupBy, cell.values) }));
-  // The order is the answer's (personnel), and suppression's: which of two equal cells is hidden
-  // second must not depend on the subgraph. The entity side matches by cell id otherwise.
-  const sorted = withKeys || suppress ? identified.sort((a, b) => collator.compare(a.id, b.id)) : identified;
-  const hidden = suppress ? suppressedCells(sorted.map(({ cell }) => ({ values: query.groupBy.map((d) => cell.values[d] ?? null), headcount: cell.headcount })), threshold) : new Set<number>();
-  return sorted.map(({ cell, id }, i) => ({
-    key: withKeys ? encodeSegmentKey(query, cell.values) : '',
-    cellId: id,
-    query,
-    values: cell.values,
-    suppressed: hidden.has(i),
-    measures: hidden.has(i) ? null : cell.measures,
-    headcount: hidden.has(i) ? null : cell.headcount,
-  }));
+function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, suppress: boolean, threshold: number, sorted: boolean): Array<{ segment: Omit<ResolvedSegment<M>, 'key'>; text: string }> {
+  const ordered = sorted || suppress ? cells.map((cell) => ({ cell, id: cellIdOf(query.groupBy, cell.values) })).sort((a, b) => collator.compare(a.id, b.id)).map(({ cell }) => cell) : cells;
+  const hidden = suppress ? suppressedCells(ordered.map((cell) => ({ values: query.groupBy.map((d) => cell.values[d] ?? null), headcount: cell.headcount })), threshold) : new Set<number>();
+  return ordered.map((cell, i) => {
+    const isHidden = hidden.has(i);
+    // Built as one literal: thousands are read field by field by graphql-js afterwards.
+    return {
+      segment: { query, values: cell.values, suppressed: isHidden, measures: isHidden ? null : cell.measures, headcount: isHidden ? null : cell.headcount },
+      text: segmentCellsText(query.groupBy, cell.values),
+    };
+  });
 }
 
 /** personnel's `workforce`: every segment of the question, with small ones hidden for all but monitoring. */
 export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): Promise<Array<ResolvedSegment<M>>> {
-  return resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold).map(({ cellId: _, ...segment }) => segment);
+  const cells = resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold, true);
+  return cells.map(({ segment: s, text }) => ({ key: keyOf(query, text), query: s.query, values: s.values, suppressed: s.suppressed, measures: s.measures, headcount: s.headcount }));
 }
 
 /**
@@ -69,28 +67,39 @@ function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, o
   return new DataLoader<string, ResolvedSegment<M>>(async (keys) => {
     const today = options.today();
     const memo: QuestionMemo = new Map();
-    const decoded = keys.map((key) => {
+    const split = keys.map((key) => {
       try {
-        return decodeSegmentKey(key, today, memo);
+        return splitSegmentKey(key, today, memo);
       } catch (err) {
         return err as Error;
       }
     });
     // Keys of one question share their query object (the memo): one computation per question.
     const queries = [...new Set(memo.values())];
-    const answers = new Map<SegmentQuery, Map<string, ResolvedSegment<M>>>();
+    const answers = new Map<SegmentQuery, Map<string, Omit<ResolvedSegment<M>, 'key'>>>();
     await Promise.all(
       queries.map(async (query) => {
-        const cells = await compute(query);
-        answers.set(query, new Map(resolveCells(query, cells, suppress, options.threshold, false).map(({ cellId, ...s }) => [cellId, s])));
+        const cells = resolveCells(query, await compute(query), suppress, options.threshold, false);
+        answers.set(query, new Map(cells.map(({ segment, text }) => [text, segment])));
       }),
     );
-    return decoded.map((d, i) => {
-      if (d instanceof Error) return d;
-      const found = answers.get(d.query)!.get(cellIdOf(d.query.groupBy, d.values));
-      // Answered under the key as asked (a re-encoding may order the filter differently). Not in
-      // this subgraph's copy yet: nothing to show; hidden where small cells are.
-      return found ? { ...found, key: keys[i] } : { key: keys[i], query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+    return split.map((asked, i) => {
+      if (asked instanceof Error) return asked;
+      const key = keys[i];
+      // A key this system made names its cell by the same text; answered under the key as asked.
+      const s = answers.get(asked.query)!.get(asked.cellsText);
+      if (s) return { key, query: s.query, values: s.values, suppressed: s.suppressed, measures: s.measures, headcount: s.headcount };
+      // Otherwise it is checked in full, and looked for again as this system writes its values; a
+      // well-formed key not in this subgraph's copy yet has nothing to show, and is hidden where
+      // small cells are.
+      try {
+        const d = decodeSegmentKey(key, today, memo);
+        const t = answers.get(d.query)!.get(segmentCellsText(d.query.groupBy, d.values));
+        if (t) return { key, query: t.query, values: t.values, suppressed: t.suppressed, measures: t.measures, headcount: t.headcount };
+        return { key, query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
+      } catch (err) {
+        return err as Error;
+      }
     });
   });
 }

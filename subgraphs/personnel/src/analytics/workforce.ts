@@ -243,17 +243,29 @@ async function figuresFromMemory(today: TodaysFigures, query: SegmentQuery, with
   const rotations = new Float64Array(n);
   const female = table.codeOf.gender.get('FEMALE') ?? -2;
   const gender = table.codes.gender;
-  // A position counted once per segment, as $addToSet does.
-  const seen = new Set<number>();
+  // A position counted once per segment, as $addToSet does: its first segment in an array (a Set
+  // of 100,000 pairs cost milliseconds per question), any other segment in a Set (a position is
+  // held in one segment all but always).
+  const firstSegment = withPositions ? new Int32Array(perRow.positions).fill(-1) : null;
+  let otherSegments: Set<number> | undefined;
   for (let r = 0; r < table.size; r++) {
     const g = groupOf[r];
     if (g < 0) continue;
     if (gender[r] === female) women[g] += 1;
     tenure[g] += perRow.tenure[r];
     const position = perRow.position[r];
-    if (withPositions && position >= 0 && !seen.has(g * perRow.positions + position)) {
-      seen.add(g * perRow.positions + position);
+    if (firstSegment === null || position < 0) continue;
+    const first = firstSegment[position];
+    if (first === -1) {
+      firstSegment[position] = g;
       held[g] += 1;
+    } else if (first !== g) {
+      const pair = g * perRow.positions + position;
+      otherSegments ??= new Set();
+      if (!otherSegments.has(pair)) {
+        otherSegments.add(pair);
+        held[g] += 1;
+      }
     }
   }
   const addWindow = (perServant: Map<string, number>, into: Float64Array) => {
