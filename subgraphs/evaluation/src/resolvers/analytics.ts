@@ -1,11 +1,9 @@
+import type { ResolvedSegment } from '@civil-service/shared';
 import { evaluationAlerts } from '../analytics/alerts';
 import type { EvaluationMeasures } from '../analytics/segments';
 import type { Context } from './context';
 
-interface SegmentRef {
-  key: string;
-  measures: EvaluationMeasures | null;
-}
+type SegmentRef = ResolvedSegment<EvaluationMeasures>;
 
 /** `WorkforceSegment` measures and the compliance alert list. */
 export const analyticsResolvers = {
@@ -16,10 +14,10 @@ export const analyticsResolvers = {
   },
 
   WorkforceSegment: {
-    // Every key of a request goes through one loader: one pipeline per distinct question.
-    async __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<SegmentRef> {
-      const segment = await ctx.loaders.segments(ctx).load(ref.key as string);
-      return { key: segment.key, measures: segment.measures };
+    // Every key of a request goes through one loader: one computation per distinct question. A
+    // malformed key is refused by the loader with BAD_USER_INPUT, for this entity only.
+    __resolveReference(ref: { key?: unknown }, ctx: Context): Promise<SegmentRef> {
+      return ctx.loaders.segments(ctx).load(typeof ref.key === 'string' ? ref.key : '');
     },
     bandDistribution: (segment: SegmentRef) => segment.measures?.bandDistribution ?? null,
     assessmentRequiredCount: (segment: SegmentRef) => segment.measures?.assessmentRequiredCount ?? null,
