@@ -33,8 +33,9 @@ export interface ComputedResponse {
   errors: GraphQLError[];
 }
 
-// Read once: through the package index each call would go through a re-export getter.
-const assert: typeof federation.assert = federation.assert;
+// Read once: through the package index each call would go through a re-export getter. (Checks
+// are written `if (!ok) throw new Error(...)`, as federation-internals' `assert` throws, so that no
+// message closure is made per value on the way.)
 const { isSubtype, ERRORS, typenameFieldName, Variable } = federation;
 
 const NULL_BUBBLE_UP = 1;
@@ -142,7 +143,7 @@ class Shaper {
     const ifArg = directive.arguments().if;
     if (ifArg instanceof Variable) {
       const value = this.variables[ifArg.name];
-      assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${String(value)} for variable ${String(ifArg)} of ${String(directive)}`);
+      if (typeof value !== 'boolean') throw new Error(`Unexpected value ${String(value)} for variable ${String(ifArg)} of ${String(directive)}`);
       return value as boolean;
     }
     return ifArg as boolean;
@@ -200,7 +201,7 @@ class Shaper {
     for (const step of this.stepsOf(selectionSet)) {
       if (step.kind === 'fragment') {
         const typename = input[typenameFieldName];
-        assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${String(typename)}`);
+        if (typename && typeof typename !== 'string') throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
         if (this.typeConditionApplies(step.typeCondition, typename as string | undefined, parentType)) {
           if (this.applySelectionSet(input, step.selectionSet, output, path, step.typeCondition ?? parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
         }
@@ -245,7 +246,7 @@ class Shaper {
 
   /** Apollo's `updateOutputValue`: the same outcomes, errors and messages. */
   private update(outputValue: unknown, plan: TypePlan, inputValue: unknown, selectionSet: SelectionSet | undefined, path: Array<string | number>, parentType: CompositeType): Shaped {
-    assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
+    if (inputValue === undefined) throw new Error('Should not pass undefined for `inputValue` to this method');
     if (outputValue === null || (outputValue !== undefined && !selectionSet)) return this.done(outputValue, false, false);
     switch (plan.kind) {
       case 'nonNull': {
@@ -258,11 +259,11 @@ class Shaper {
       }
       case 'list': {
         if (inputValue === null) return this.done(null, false, false);
-        assert(Array.isArray(inputValue), () => `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${String(plan.type)}`);
-        assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${String(plan.type)}`);
+        if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${String(plan.type)}`);
+        if (outputValue !== undefined && !Array.isArray(outputValue)) throw new Error(`Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${String(plan.type)}`);
         const inputList = inputValue as unknown[];
         const outputList = outputValue as unknown[] | undefined;
-        assert(outputList === undefined || inputList.length === outputList.length, () => `[${String(inputList)}].length (${inputList.length}) !== [${String(outputList)}].length (${outputList!.length})`);
+        if (outputList !== undefined && inputList.length !== outputList.length) throw new Error(`[${String(inputList)}].length (${inputList.length}) !== [${String(outputList)}].length (${outputList.length})`);
         let shouldNullify = false;
         let hasErrors = false;
         const updated = new Array<unknown>(inputList.length);
@@ -278,12 +279,12 @@ class Shaper {
       }
       case 'composite': {
         if (inputValue === null) return this.done(null, false, false);
-        assert(selectionSet, () => `Invalid empty selection set for composite type ${String(plan.type)}`);
-        assert(typeof inputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${String(plan.type)}`);
-        assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${String(plan.type)}`);
+        if (!selectionSet) throw new Error(`Invalid empty selection set for composite type ${String(plan.type)}`);
+        if (typeof inputValue !== 'object') throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${String(plan.type)}`);
+        if (outputValue !== undefined && typeof outputValue !== 'object') throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${String(plan.type)}`);
         const input = inputValue as Record<string, unknown>;
         const inputTypename = input[typenameFieldName];
-        assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${String(inputTypename)} for __typename at ${String(path)}`);
+        if (inputTypename !== undefined && typeof inputTypename !== 'string') throw new Error(`Invalid non-string value ${String(inputTypename)} for __typename at ${String(path)}`);
         let objectType: CompositeType = plan.type;
         if (inputTypename) {
           const named = this.schema.type(inputTypename as string);
@@ -294,12 +295,12 @@ class Shaper {
           objectType = named;
         }
         const output = (outputValue ?? newOutputObject()) as Record<string, unknown>;
-        const bubbled = this.applySelectionSet(input, selectionSet!, output, path, objectType) === NULL_BUBBLE_UP;
+        const bubbled = this.applySelectionSet(input, selectionSet, output, path, objectType) === NULL_BUBBLE_UP;
         return this.done(bubbled ? null : output, false, bubbled);
       }
       case 'leaf': {
         if (inputValue === null) return this.done(null, false, false);
-        assert(outputValue === undefined, () => `Excepted output to be undefined but got ${String(plan.type)} for type ${String(plan.type)}`);
+        if (outputValue !== undefined) throw new Error(`Excepted output to be undefined but got ${String(plan.type)} for type ${String(plan.type)}`);
         const valid = plan.valid(inputValue);
         if (!valid) this.invalidGraphQL(`Invalid value found for ${lastElementDescription(path, plan.type, parentType)}.`, path);
         return this.done(valid ? inputValue : null, false, !valid);
@@ -310,7 +311,7 @@ class Shaper {
 
 function lastElementDescription(path: ReadonlyArray<string | number>, currentType: Type, parentType: CompositeType): string {
   const element = path[path.length - 1];
-  assert(element !== undefined, 'Should not have been called on an empty path');
+  if (element === undefined) throw new Error('Should not have been called on an empty path');
   return typeof element === 'string' ? `field ${String(parentType)}.${element}` : `array element of type ${String(currentType)} at index ${element}`;
 }
 
