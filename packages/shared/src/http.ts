@@ -112,7 +112,11 @@ export async function listenApollo<TContext extends BaseContext>(
     if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      // Encoded once: given the string, Node measures it for Content-Length, then encodes it (and
+      // a large answer's text, Apollo's JSON plus a newline, is first joined into one string).
+      const payload = Buffer.from(result.body.string, 'utf8');
+      res.setHeader('content-length', payload.length);
+      res.end(payload);
       return;
     }
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
