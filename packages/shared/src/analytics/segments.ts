@@ -43,7 +43,6 @@ function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, sup
   const hidden = suppress ? suppressedCells(ordered.map((cell) => ({ values: query.groupBy.map((d) => cell.values[d] ?? null), headcount: cell.headcount })), threshold) : new Set<number>();
   return ordered.map((cell, i) => {
     const isHidden = hidden.has(i);
-    // Built as one literal: thousands are read field by field by graphql-js afterwards.
     return {
       segment: { query, values: cell.values, suppressed: isHidden, measures: isHidden ? null : cell.measures, headcount: isHidden ? null : cell.headcount },
       text: segmentCellsText(query.groupBy, cell.values),
@@ -51,10 +50,15 @@ function resolveCells<M>(query: SegmentQuery, cells: Array<ComputedCell<M>>, sup
   });
 }
 
+/** A segment under a key, as one literal (thousands are read field by field by graphql-js). */
+function keyed<M>(key: string, s: Omit<ResolvedSegment<M>, 'key'>): ResolvedSegment<M> {
+  return { key, query: s.query, values: s.values, suppressed: s.suppressed, measures: s.measures, headcount: s.headcount };
+}
+
 /** personnel's `workforce`: every segment of the question, with small ones hidden for all but monitoring. */
 export async function resolveWorkforce<M>(query: SegmentQuery, compute: SegmentComputer<M>, context: unknown, options: SegmentOptions): Promise<Array<ResolvedSegment<M>>> {
   const cells = resolveCells(query, await compute(query), suppressesFor(callerOf(context)?.role), options.threshold, true);
-  return cells.map(({ segment: s, text }) => ({ key: keyOf(query, text), query: s.query, values: s.values, suppressed: s.suppressed, measures: s.measures, headcount: s.headcount }));
+  return cells.map(({ segment, text }) => keyed(keyOf(query, text), segment));
 }
 
 /**
@@ -87,15 +91,15 @@ function createSegmentLoader<M>(compute: SegmentComputer<M>, context: unknown, o
       if (asked instanceof Error) return asked;
       const key = keys[i];
       // A key this system made names its cell by the same text; answered under the key as asked.
-      const s = answers.get(asked.query)!.get(asked.cellsText);
-      if (s) return { key, query: s.query, values: s.values, suppressed: s.suppressed, measures: s.measures, headcount: s.headcount };
+      const found = answers.get(asked.query)!.get(asked.cellsText);
+      if (found) return keyed(key, found);
       // Otherwise it is checked in full, and looked for again as this system writes its values; a
       // well-formed key not in this subgraph's copy yet has nothing to show, and is hidden where
       // small cells are.
       try {
         const d = decodeSegmentKey(key, today, memo);
-        const t = answers.get(d.query)!.get(segmentCellsText(d.query.groupBy, d.values));
-        if (t) return { key, query: t.query, values: t.values, suppressed: t.suppressed, measures: t.measures, headcount: t.headcount };
+        const written = answers.get(d.query)!.get(segmentCellsText(d.query.groupBy, d.values));
+        if (written) return keyed(key, written);
         return { key, query: d.query, values: d.values, suppressed: suppress, measures: null, headcount: null };
       } catch (err) {
         return err as Error;
