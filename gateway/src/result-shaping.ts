@@ -15,7 +15,7 @@ import apolloPackage = require('@apollo/gateway/package.json');
  * `computeResponse` (dist/resultShaping.js, 2.14), rewritten to give the same answer and errors for
  * less CPU. Apollo's version decides @skip/@include again for every field of every object (two
  * directive lookups by name each), reaches federation-internals through re-export getters, and
- * allocates an argument object and a result object per value; on a workforce answer of ~1,300
+ * allocates an argument object and a result object per value; on a workforce answer of 2,866
  * segments × 25 fields it was a third of the gateway's CPU. Here each selection set is read once
  * per request (skips decided, response names and leaf checks taken), then every object of the
  * answer is walked with those plans. `test/result-shaping.test.ts` holds both to the same outputs.
@@ -144,7 +144,7 @@ class Shaper {
     if (ifArg instanceof Variable) {
       const value = this.variables[ifArg.name];
       if (typeof value !== 'boolean') throw new Error(`Unexpected value ${String(value)} for variable ${String(ifArg)} of ${String(directive)}`);
-      return value as boolean;
+      return value;
     }
     return ifArg as boolean;
   }
