@@ -66,6 +66,9 @@ export function placementTable(rows: Iterable<readonly [string, Placement]>): Pl
   return { size, ids, rowOf, codes, dictionary, codeOf, birthYear };
 }
 
+/** Key spaces up to this size are looked up through an array (4 bytes each) instead of a Map. */
+const DIRECT_KEYS = 1 << 18;
+
 /** A question's segments over a table: each row's group (-1: not selected) and each group's values and headcount. */
 export interface TableGroups {
   groupOf: Int32Array;
@@ -116,31 +119,37 @@ export function groupTable(table: PlacementTable, query: SegmentQuery): TableGro
     return { dimension: d, codes: table.codes[column], names: table.dictionary[column] };
   });
   const radix = dims.map((d) => d.names.length + 1);
-  const groupOfKey = new Map<number, number>();
+  const keySpace = radix.reduce((a, b) => a * b, 1);
+  // A key's group through an array when the keys are few enough (by state body, ~2,900): a Map
+  // lookup per servant was most of a question's pass over 100,000 rows.
+  const groupOfKeyArray = keySpace <= DIRECT_KEYS ? new Int32Array(keySpace).fill(-1) : null;
+  const groupOfKey = groupOfKeyArray ? null : new Map<number, number>();
+  const dimCodes = dims.map((d) => d.codes);
+  const single = dims.length === 1 ? dimCodes[0] : null;
+  const conditionCodes = conditions.map(([codes]) => codes);
+  const conditionValues = conditions.map(([, code]) => code);
+  const headcounts: number[] = [];
   const stateBody = table.codes.stateBodyId;
-  for (let r = 0; r < table.size; r++) {
+  rows: for (let r = 0; r < table.size; r++) {
     if (stateBody[r] < 0) continue;
-    let selected = true;
-    for (const [codes, code] of conditions) {
-      if (codes[r] !== code) {
-        selected = false;
-        break;
-      }
-    }
-    if (!selected) continue;
+    for (let c = 0; c < conditionCodes.length; c++) if (conditionCodes[c][r] !== conditionValues[c]) continue rows;
     let key = 0;
-    for (let i = 0; i < dims.length; i++) key = key * radix[i] + dims[i].codes[r] + 1;
-    let g = groupOfKey.get(key);
-    if (g === undefined) {
+    if (single) key = single[r] + 1;
+    else for (let i = 0; i < dimCodes.length; i++) key = key * radix[i] + dimCodes[i][r] + 1;
+    let g = groupOfKeyArray ? groupOfKeyArray[key] : (groupOfKey!.get(key) ?? -1);
+    if (g < 0) {
       g = groups.length;
-      groupOfKey.set(key, g);
+      if (groupOfKeyArray) groupOfKeyArray[key] = g;
+      else groupOfKey!.set(key, g);
       const values: SegmentValues = {};
       for (const { dimension, codes, names } of dims) values[dimension] = codes[r] < 0 ? null : names[codes[r]];
       groups.push({ values, headcount: 0 });
+      headcounts.push(0);
     }
     groupOf[r] = g;
-    groups[g].headcount += 1;
+    headcounts[g] += 1;
   }
+  for (let g = 0; g < groups.length; g++) groups[g].headcount = headcounts[g];
   return { groupOf, groups };
 }
 
