@@ -10,6 +10,7 @@ import {
   connectDatabase,
   createLogger,
   databaseNameFor,
+  executionFromEnv,
   integer,
   mongoUri,
   optionalString,
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
   const listenPort = port(process.env, 'PORT', 0);
   const uri = mongoUri(process.env, 'MONGODB_URI', { required: true })!;
   const host = optionalString(process.env, 'HOST') ?? '127.0.0.1';
+  // Checked here so a wrong value stops the start with its name; createSubgraphApp reads it.
+  executionFromEnv(process.env);
   const logger = createLogger(name);
   const verifier = await createTokenVerifier(authConfigFromEnv(process.env));
 

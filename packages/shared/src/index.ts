@@ -11,6 +11,7 @@ export * from './rng';
 export * from './roster';
 export * from './scalars';
 export * from './subgraph';
+export * from './compiled-execution';
 export * from './auth';
 export * from './seeding';
 export * from './analytics';

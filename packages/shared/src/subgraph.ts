@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { compiledExecution, executionFromEnv, type SubgraphExecution } from './compiled-execution';
 import { enableAuth, type EnableAuthOptions } from './auth/enable';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { listenApollo, type Listening } from './http';
@@ -36,6 +37,8 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   auth?: EnableAuthOptions;
   /** `GET /ready`'s answer (e.g. how far the servant directory copy lags personnel's). */
   ready?: () => Promise<{ ok: boolean; details?: Record<string, unknown> }>;
+  /** How operations are executed; SUBGRAPH_EXECUTION's value by default (see compiled-execution.ts). */
+  execution?: SubgraphExecution;
   /** Work that runs while the subgraph serves (the directory sync): started by listen, stopped by close. */
   background?: { start(): void; stop(): Promise<void> };
 }
@@ -84,8 +87,9 @@ export function createSubgraphApp<TContext extends BaseContext>(options: Subgrap
   const schema = buildSubgraphSchema([
     { typeDefs: parse(options.typeDefs), resolvers: { ...scalars, ...options.resolvers } as GraphQLResolverMap<TContext> },
   ]);
+  const execution = options.execution ?? executionFromEnv(process.env);
   const server = new ApolloServer<TContext>({
-    schema,
+    ...(execution === 'compiled' ? { gateway: compiledExecution(schema) } : { schema }),
     logger,
     includeStacktraceInErrorResponses: !production,
     formatError: formatErrorFor(production, logger),
