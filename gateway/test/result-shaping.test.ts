@@ -92,6 +92,14 @@ describe('result shaping: the same answers and errors as @apollo/gateway, for le
     expect(shapeBoth(operationOf(schema, '{ servant { level } }'), { servant: { level: 'C' } }).data).toEqual({ servant: null });
   });
 
+  it('takes an Int or a numeric ID exactly when Apollo does: integers printed without an exponent', () => {
+    const op = operationOf(schema, '{ nodes { id ... on Servant { age } } }');
+    const values = [0, -0, 7, -7, 2 ** 53, 1e20, 999999999999999900000, 1e21, -1e21, 1.5, 1e-7, NaN, Infinity, -Infinity, Number.MAX_VALUE];
+    const out = shapeBoth(op, { nodes: values.map((v) => ({ __typename: 'Servant', id: v, age: v })) });
+    const accepted = (out.data as { nodes: Array<{ id: unknown; age: unknown } | null> }).nodes.map((n) => n !== null && n.age !== null);
+    expect(accepted).toEqual([true, true, true, true, true, true, true, false, false, false, false, false, false, false, false]);
+  });
+
   it('picks fragments by __typename on unions and interfaces, and answers __typename under an alias', () => {
     const op = operationOf(schema, '{ found { kind: __typename ... on Servant { name } ... on Body { title } ... on Node { id } } nodes { __typename id } }');
     const out = shapeBoth(op, { found: [{ __typename: 'Servant', name: 'A', title: 'no', id: '1' }, { __typename: 'Body', title: 'T', id: '2' }], nodes: [{ __typename: 'Body', id: '3' }, null] });
