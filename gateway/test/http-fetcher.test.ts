@@ -41,6 +41,21 @@ describe('httpFetcher (the gateway’s subgraph calls)', () => {
     expect(await response.json()).toEqual({ echo: { query: '{ x }', note: 'Ақмола' }, name: 'Қарағанды' });
   });
 
+  it('gives back a large answer of Cyrillic and Kazakh text intact, sent in many chunks', async () => {
+    const segments = Array.from({ length: 4000 }, (_, i) => ({ key: `w2;b;${i}`, stateBody: { name: `${i % 2 ? 'Министерство юстиции' : 'Түркістан облысының әкімдігі'} ${i}` } }));
+    const answer = JSON.stringify({ data: { workforce: segments } });
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      // Split inside a multi-byte character on purpose: the chunks are joined as bytes, then decoded.
+      const bytes = Buffer.from(answer, 'utf8');
+      for (let at = 0; at < bytes.length; at += 7_777) res.write(bytes.subarray(at, at + 7_777));
+      res.end();
+    };
+    const response = await httpFetcher(1000)(url, { method: 'POST', body: '{}' });
+    expect(Buffer.byteLength(answer)).toBeGreaterThan(200_000);
+    expect(await response.text()).toBe(answer);
+  });
+
   it('keeps the connection for the next call', async () => {
     handler = (_req, _body, res) => res.end('{}');
     const fetcher = httpFetcher(1000);
