@@ -60,7 +60,7 @@ describe('npm run bench (smoke)', () => {
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     expect(report.sizes).toHaveLength(1);
     const [size] = report.sizes;
-    const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none', 'e/ours', 'e/hive', 'f/ours', 'f/hive', 'g/ours', 'h/ours', 'i/ours', 'j/ours'];
+    const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none', 'e/ours', 'e/hive', 'f/ours', 'f/hive', 'g/ours', 'h/ours', 'i/ours', 'j/ours', 'k/ours', 'k/hive'];
     expect(size.summaries.map((s) => `${s.scenario}/${s.gateway}`).sort()).toEqual([...expected].sort());
     for (const s of size.summaries) {
       const label = `${s.scenario}/${s.gateway}`;
@@ -75,8 +75,10 @@ describe('npm run bench (smoke)', () => {
     }
     // The personnel-only query reaches one subgraph, through the gateway or not.
     for (const s of size.summaries.filter((x) => x.scenario === 'c' || x.scenario === 'd')) expect(s.subgraphRequestsPerRequest).toBeCloseTo(1, 0);
+    // The floor of the profile reaches every subgraph once.
+    for (const s of size.summaries.filter((x) => x.scenario === 'k')) expect(s.subgraphRequestsPerRequest).toBeCloseTo(4, 0);
 
-    expect(size.ratios.map((r) => r.scenario).sort()).toEqual(['a', 'b', 'c', 'e', 'f']);
+    expect(size.ratios.map((r) => r.scenario).sort()).toEqual(['a', 'b', 'c', 'e', 'f', 'k']);
     for (const r of size.ratios) for (const x of [r.rps, r.p50, r.p99]) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(size.pageSizeProbe.map((p) => p.pageSize)).toEqual([10, 100]);
     for (const p of size.pageSizeProbe) expect(p.dbCommandsPerRequest).toBeGreaterThan(0);
