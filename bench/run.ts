@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { calibrate } from './calibrate';
 import { measure, runLoad, settle, type LoadTarget, type RunFigures } from './load';
 import { checkAnswers, probeCounts, probePageSizes, type CountProbe } from './probe';
 import { pinSelf, planPinning, repin, REPO_ROOT, waitForQuiet, type Pinning } from './proc';
@@ -184,6 +185,8 @@ async function main(): Promise<void> {
   pinSelf(pinning.backend);
   log(`pinning: ${pinning.note}`);
   const loadBefore = loadAverage();
+  const speedBefore = calibrate();
+  log(`machine speed: ${fmt(speedBefore.jsonRoundTripMs)} ms per JSON round trip of a ${(speedBefore.answerBytes / 1e6).toFixed(1)} MB answer (median of ${speedBefore.rounds}; bench/calibrate.ts)`);
   let current: Stack | undefined;
   const interrupt = () => {
     log('interrupted: stopping the stack');
@@ -205,16 +208,18 @@ async function main(): Promise<void> {
     }
   }
 
+  const speedAfter = calibrate();
   const print = (s: string) => process.stdout.write(`${s}\n`);
   print(`\nbench: ${args.durationSec} s x ${args.rounds} rounds, ${args.connections} connections, scenarios ${args.scenarios.join(',')}; ${pinning.note}`);
   print(`load average before ${loadBefore}, after ${loadAverage()} (${os.cpus().length} CPUs)`);
+  print(`machine speed (bench/calibrate.ts, JSON round trip of a ${(speedBefore.answerBytes / 1e6).toFixed(1)} MB answer): ${fmt(speedBefore.jsonRoundTripMs)} ms before, ${fmt(speedAfter.jsonRoundTripMs)} ms after; compare runs of different days by it`);
   for (const r of reports) printSize(r, print);
   printGrowth(reports, print);
   for (const f of failures) print(`\n${f.servants} servants: FAILED, no figures: ${f.error.slice(0, 2000)}`);
   const payload = {
     startedAt: new Date().toISOString(),
     args,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage() },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage(), calibrationBefore: speedBefore, calibrationAfter: speedAfter },
     pinning,
     versions: { autocannon: packageVersion('autocannon'), hiveGateway: packageVersion('@graphql-hive/gateway'), hiveRouterRuntime: packageVersion('@graphql-hive/router-runtime'), apolloGateway: packageVersion('@apollo/gateway') },
     method: {

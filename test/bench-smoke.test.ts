@@ -26,6 +26,7 @@ interface Summary {
 
 interface Report {
   pinning: { note: string };
+  machine: { calibrationBefore: { jsonRoundTripMs: number }; calibrationAfter: { jsonRoundTripMs: number } };
   sizes: Array<{
     servants: number;
     summaries: Summary[];
@@ -58,6 +59,9 @@ describe('npm run bench (smoke)', () => {
     expect(output).toMatch(/pinning|pinned/);
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    // The machine's speed that day, by which runs of different days compare.
+    for (const c of [report.machine.calibrationBefore, report.machine.calibrationAfter]) expect(c.jsonRoundTripMs).toBeGreaterThan(0);
+    expect(output).toMatch(/machine speed .* ms before, .* ms after/);
     expect(report.sizes).toHaveLength(1);
     const [size] = report.sizes;
     const expected = ['a/ours', 'a/hive', 'b/ours', 'b/hive', 'c/ours', 'c/hive', 'd/none', 'e/ours', 'e/hive', 'f/ours', 'f/hive', 'g/ours', 'h/ours', 'i/ours', 'j/ours', 'k/ours', 'k/hive'];
