@@ -52,12 +52,18 @@ export interface RunFigures extends LoadResult {
   gateway: 'ours' | 'hive' | 'none';
   round: number;
   connections: number;
+  /**
+   * NaN in a timed run: its gateway calls the subgraphs directly (Stack.gateways), and the
+   * sequential probes count these calls through the proxies instead (CountProbe).
+   */
   subgraphRequestsPerRequest: number;
   subgraphRequestsBySubgraph: Record<SubgraphName, number>;
   dbCommandsPerRequest: number;
   dbCommandsBySubgraph: Record<SubgraphName, number>;
   dbCommandsByName: Record<string, number>;
-  /** Mean ms from a subgraph request to its answer's first byte, by subgraph (proxy-timed). */
+  /** Subgraph calls that went through the counting proxies during the run: 0, as the timed gateways call directly. */
+  subgraphCallsThroughProxies: number;
+  /** Mean ms from a subgraph request to its answer's first byte, by subgraph: NaN in a timed run, as above. */
   subgraphMsPerCall: Record<SubgraphName, number>;
   /** Mean ms from a database command to its reply's first byte, by subgraph. */
   dbMsPerCommand: Record<SubgraphName, number>;
@@ -92,21 +98,21 @@ export async function runLoad(job: LoadJob, cpus: string | undefined): Promise<L
   }
 }
 
+/** Database commands so far: the subgraphs reach MongoDB through its counting proxies in every run. */
 function snapshot(stack: Stack) {
-  const http = {} as Record<SubgraphName, number>;
+  const calls = SUBGRAPHS.reduce((a, n) => a + stack.subgraphProxies[n].total(), 0);
   const db = {} as Record<SubgraphName, number>;
-  const httpMs = {} as Record<SubgraphName, number>;
   const dbMs = {} as Record<SubgraphName, number>;
   const names: Record<string, number> = {};
   for (const name of SUBGRAPHS) {
-    http[name] = stack.subgraphProxies[name].total();
     db[name] = stack.mongoProxies[name].total();
-    httpMs[name] = stack.subgraphProxies[name].waitedMs();
     dbMs[name] = stack.mongoProxies[name].waitedMs();
     for (const [command, n] of Object.entries(stack.mongoProxies[name].counts())) names[command] = (names[command] ?? 0) + n;
   }
-  return { http, db, httpMs, dbMs, names };
+  return { calls, db, dbMs, names };
 }
+
+const notCounted = () => Object.fromEntries(SUBGRAPHS.map((n) => [n, NaN])) as Record<SubgraphName, number>;
 
 function perRequest<K extends string>(after: Record<K, number>, before: Record<K, number>, requests: number): Record<K, number> {
   const out = {} as Record<K, number>;
@@ -115,8 +121,9 @@ function perRequest<K extends string>(after: Record<K, number>, before: Record<K
 }
 
 /**
- * Waits until the requests cut off at the end of a run have finished their subgraph and DB calls:
- * their calls belong to this run's counts, and a backlog left behind would slow the next run.
+ * Waits until the requests cut off at the end of a run have finished their DB calls (and, through
+ * a counted gateway, their subgraph calls): their calls belong to this run's counts, and a backlog
+ * left behind would slow the next run.
  */
 export async function settle(stack: Stack, maxMs = 180_000): Promise<void> {
   const busy = () => SUBGRAPHS.reduce((a, n) => a + stack.subgraphProxies[n].inFlight() + stack.mongoProxies[n].inFlight(), 0);
@@ -147,7 +154,6 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
   );
   await settle(stack);
   const after = snapshot(stack);
-  const http = perRequest(after.http, before.http, result.sent);
   const db = perRequest(after.db, before.db, result.sent);
   const subgraphPeakRss = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPHS) subgraphPeakRss[name] = peakRss(stack.subgraphs[name].proc);
@@ -157,12 +163,13 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     gateway: target.gateway,
     round: opts.round,
     connections: opts.connections,
-    subgraphRequestsPerRequest: sum(http),
-    subgraphRequestsBySubgraph: http,
+    subgraphRequestsPerRequest: NaN,
+    subgraphRequestsBySubgraph: notCounted(),
     dbCommandsPerRequest: sum(db),
     dbCommandsBySubgraph: db,
     dbCommandsByName: perRequest(after.names, before.names, result.sent),
-    subgraphMsPerCall: meanPerCall(after.httpMs, before.httpMs, after.http, before.http),
+    subgraphCallsThroughProxies: after.calls - before.calls,
+    subgraphMsPerCall: notCounted(),
     dbMsPerCommand: meanPerCall(after.dbMs, before.dbMs, after.db, before.db),
     gatewayPeakRss: target.proc ? peakRss(target.proc) : null,
     subgraphPeakRss,

@@ -40,9 +40,9 @@ export interface PageSizeProbe {
   failed: number;
 }
 
-/** The contract's list through our gateway, first: 10 and first: 100, `requests` times each. */
+/** The contract's list through our (counted) gateway, first: 10 and first: 100, `requests` times each. */
 export async function probePageSizes(stack: Stack, samples: Samples, requests: number): Promise<PageSizeProbe[]> {
-  const url = stack.gateways.ours!.url;
+  const url = stack.countedGateways.ours!.url;
   const directory = contractDocument('directory');
   const out: PageSizeProbe[] = [];
   for (const pageSize of [10, 100]) {

@@ -82,12 +82,21 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** Our gateway and, when asked and the scenario allows, the peer: in that order, every round. */
+/**
+ * Our gateway and, when asked and the scenario allows, the peer: in that order, every round. These
+ * call the subgraphs directly; `countedUrl` is where the same target counts its calls (probes only).
+ */
 function targetsFor(scenario: Scenario, stack: Stack, peer: boolean): LoadTarget[] {
-  if (scenario.target === 'personnel') return [{ url: stack.subgraphs.personnel.proxiedUrl, gateway: 'none' }];
+  if (scenario.target === 'personnel') return [{ url: stack.subgraphs.personnel.url, gateway: 'none' }];
   const out: LoadTarget[] = [{ url: stack.gateways.ours!.url, gateway: 'ours', proc: stack.gateways.ours!.proc }];
   if (peer && scenario.peer && stack.gateways.hive) out.push({ url: stack.gateways.hive.url, gateway: 'hive', proc: stack.gateways.hive.proc });
   return out;
+}
+
+/** The same target reached through the counting proxies: the counted gateway, or personnel's proxy. */
+function countedUrl(target: LoadTarget, stack: Stack): string {
+  if (target.gateway === 'none') return stack.subgraphs.personnel.proxiedUrl;
+  return stack.countedGateways[target.gateway]!.url;
 }
 
 async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning, onStack: (s: Stack | undefined) => void): Promise<SizeReport> {
@@ -104,11 +113,11 @@ async function benchOneSize(args: BenchArgs, servants: number, pinning: Pinning,
     const pageSizeProbe = args.probeRequests > 0 ? await probePageSizes(stack, samples, args.probeRequests) : [];
     const countProbes: CountProbe[] = [];
     if (args.probeRequests > 0) {
-      for (const s of scenarios) for (const t of targetsFor(s, stack, args.peer)) countProbes.push(await probeCounts(stack, s, t.url, t.gateway, args.probeRequests));
+      for (const s of scenarios) for (const t of targetsFor(s, stack, args.peer)) countProbes.push(await probeCounts(stack, s, countedUrl(t, stack), t.gateway, args.probeRequests));
     }
 
     const backend = [...Object.values(stack.mongos), ...Object.values(stack.subgraphs).map((sub) => sub.proc)];
-    const quiet = await waitForQuiet([...backend, ...Object.values(stack.gateways).flatMap((g) => (g ? [g.proc] : []))]);
+    const quiet = await waitForQuiet([...backend, ...[...Object.values(stack.gateways), ...Object.values(stack.countedGateways)].flatMap((g) => (g ? [g.proc] : []))]);
     log(`${quiet.quiet ? 'servers quiet' : 'servers still busy, measuring anyway'} after ${(quiet.waitedMs / 1000).toFixed(0)} s (background work after seeding: journal snapshots, facts read into memory)`);
 
     // Each run starts where the previous one of its scenario stopped, so runs ask for new records.

@@ -1,7 +1,9 @@
 /**
  * The stack under test, one process each: the embedded MongoDB, the four subgraphs, our gateway
- * and the peer (Hive Gateway), with counting proxies in between (bench/proxy.ts) so that subgraph
- * requests and database commands can be counted without touching the code under test.
+ * and the peer (Hive Gateway), with counting proxies (bench/proxy.ts) so that subgraph requests
+ * and database commands can be counted without touching the code under test. Each gateway runs
+ * twice: the timed one calls the subgraphs directly, a second one through the proxies for the
+ * probes that count. The subgraphs reach their MongoDB through a proxy in every run.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +17,13 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
 export type GatewayName = 'ours' | 'hive';
 
 export interface Stack {
+  /**
+   * The gateways the timed runs load: they call the subgraphs directly. A counting proxy in that
+   * path costs CPU on the same two cores (piping ~3.5 MB per workforce answer by state body).
+   */
   gateways: Record<GatewayName, { url: string; proc: Proc } | undefined>;
+  /** The same gateways once more, calling the subgraphs through their counting proxies: for the probes, which count. */
+  countedGateways: Record<GatewayName, { url: string; proc: Proc } | undefined>;
   subgraphs: Record<SubgraphName, { proc: Proc; url: string; proxiedUrl: string }>;
   /** HTTP requests reaching each subgraph (through its proxy). */
   subgraphProxies: Record<SubgraphName, CountingProxy>;
@@ -125,34 +133,44 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log(`servant directory copies caught up with personnel in ${((Date.now() - syncStarted) / 1000).toFixed(1)} s`);
 
     const gateways: Stack['gateways'] = { ours: undefined, hive: undefined };
-    const ourPort = await freePort();
-    // The heap limit `npm run gateway` sets (see README): the gateway's live heap is about 65 MB,
-    // and without a limit V8 let it grow past 250 MB between full collections.
-    const ourEnv: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(ourPort), SUBGRAPH_TIMEOUT_MS: '5000', NODE_OPTIONS: nodeOptions('--max-old-space-size=192') };
-    for (const name of SUBGRAPHS) ourEnv[URL_ENV[name]] = subgraphs[name].proxiedUrl;
-    const ours = start('gateway', 'npx', ['tsx', 'gateway/src/main.ts'], ourEnv, pinning.gateway);
-    procs.push(ours);
-    gateways.ours = { url: `http://127.0.0.1:${ourPort}/graphql`, proc: ours };
-
-    if (options.withPeer) {
-      const supergraph = path.join(tmp, 'supergraph.graphql');
-      writeFileSync(supergraph, rewriteSubgraphUrls(readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8'), subgraphs));
-      const hivePort = await freePort();
-      const hive = start(
-        'hive-gateway',
+    const countedGateways: Stack['countedGateways'] = { ours: undefined, hive: undefined };
+    const direct = Object.fromEntries(SUBGRAPHS.map((n) => [n, subgraphs[n].url])) as Record<SubgraphName, string>;
+    const proxied = Object.fromEntries(SUBGRAPHS.map((n) => [n, subgraphs[n].proxiedUrl])) as Record<SubgraphName, string>;
+    const startOurs = async (label: string, urls: Record<SubgraphName, string>) => {
+      const port = await freePort();
+      // The heap limit `npm run gateway` sets (see README): the gateway's live heap is about 65 MB,
+      // and without a limit V8 let it grow past 250 MB between full collections.
+      const env: Record<string, string> = { ...QUIET, ...authEnv, PORT: String(port), SUBGRAPH_TIMEOUT_MS: '5000', NODE_OPTIONS: nodeOptions('--max-old-space-size=192') };
+      for (const name of SUBGRAPHS) env[URL_ENV[name]] = urls[name];
+      const proc = start(label, 'npx', ['tsx', 'gateway/src/main.ts'], env, pinning.gateway);
+      procs.push(proc);
+      return { url: `http://127.0.0.1:${port}/graphql`, proc };
+    };
+    const startHive = async (label: string, urls: Record<SubgraphName, string>) => {
+      const supergraph = path.join(tmp!, `supergraph-${label}.graphql`);
+      writeFileSync(supergraph, rewriteSubgraphUrls(readFileSync(path.join(REPO_ROOT, 'schema', 'supergraph.graphql'), 'utf8'), urls));
+      const port = await freePort();
+      const proc = start(
+        label,
         'npx',
         // No token, registry, CDN or OpenTelemetry option: Hive Gateway then makes no outside call.
-        ['hive-gateway', 'supergraph', supergraph, '--hive-router-runtime', '--host', '127.0.0.1', '--port', String(hivePort), '--polling', '1h', '--config-path', path.join(REPO_ROOT, 'bench', 'hive-gateway.config.ts')],
+        ['hive-gateway', 'supergraph', supergraph, '--hive-router-runtime', '--host', '127.0.0.1', '--port', String(port), '--polling', '1h', '--config-path', path.join(REPO_ROOT, 'bench', 'hive-gateway.config.ts')],
         { NODE_ENV: 'production', LOG_LEVEL: 'warn', HIVE_ROUTER_RUNTIME: 'true' },
         pinning.gateway,
       );
-      procs.push(hive);
-      gateways.hive = { url: `http://127.0.0.1:${hivePort}/graphql`, proc: hive };
+      procs.push(proc);
+      return { url: `http://127.0.0.1:${port}/graphql`, proc };
+    };
+    gateways.ours = await startOurs('gateway', direct);
+    countedGateways.ours = await startOurs('gateway-counted', proxied);
+    if (options.withPeer) {
+      gateways.hive = await startHive('hive-gateway', direct);
+      countedGateways.hive = await startHive('hive-gateway-counted', proxied);
     }
-    await waitUntil(ours, 'health', httpOk(`http://127.0.0.1:${ourPort}/health`));
-    if (gateways.hive) await waitUntil(gateways.hive.proc, 'readiness', graphqlOk(gateways.hive.url));
-    log(`gateways up: ours ${gateways.ours.url}${gateways.hive ? `, Hive ${gateways.hive.url}` : ''}`);
-    return { gateways, subgraphs, subgraphProxies, mongoProxies, mongos, headers, stop: stopAll };
+    for (const g of [gateways.ours, countedGateways.ours]) await waitUntil(g.proc, 'health', httpOk(g.url.replace(/graphql$/, 'health')));
+    for (const g of [gateways.hive, countedGateways.hive]) if (g) await waitUntil(g.proc, 'readiness', graphqlOk(g.url));
+    log(`gateways up: ours ${gateways.ours.url}${gateways.hive ? `, Hive ${gateways.hive.url}` : ''}; for counting, through the proxies: ours ${countedGateways.ours.url}${countedGateways.hive ? `, Hive ${countedGateways.hive.url}` : ''}`);
+    return { gateways, countedGateways, subgraphs, subgraphProxies, mongoProxies, mongos, headers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -167,12 +185,12 @@ async function seed(uris: Record<SubgraphName, string>, servants: number, seedVa
   if (code !== 0) throw new Error(`seed exited with ${code}:\n${proc.output()}`);
 }
 
-/** The committed supergraph names placeholder URLs; the peer must call the running subgraphs. */
-export function rewriteSubgraphUrls(sdl: string, subgraphs: Record<SubgraphName, { proxiedUrl: string }>): string {
+/** The committed supergraph names placeholder URLs; the peer must call the running subgraphs (`urls`, by name). */
+export function rewriteSubgraphUrls(sdl: string, urls: Record<SubgraphName, string>): string {
   return sdl.replace(/@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g, (_whole, name: string) => {
-    const target = (subgraphs as Record<string, { proxiedUrl: string } | undefined>)[name];
+    const target = (urls as Record<string, string | undefined>)[name];
     if (!target) throw new Error(`supergraph names subgraph ${name}, which the bench does not start`);
-    return `@join__graph(name: "${name}", url: "${target.proxiedUrl}")`;
+    return `@join__graph(name: "${name}", url: "${target}")`;
   });
 }
 
