@@ -236,7 +236,7 @@ export function planPinning(enabled: boolean): Pinning {
       gateway: String(cpus[0]),
       backend: String(cpus[1]),
       all: cpus.join(','),
-      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]} (on both CPUs for a, b and e-j, where they do most of the work); load generator not pinned (2 CPUs)`,
+      note: `gateway (ours or Hive) on CPU ${cpus[0]}; MongoDB, subgraphs, bench proxies on CPU ${cpus[1]} (on both CPUs for a, b, e-j and k, where they do most of the work); load generator not pinned (2 CPUs)`,
     };
   }
   const backend = cpus.slice(2).join(',');
@@ -245,7 +245,7 @@ export function planPinning(enabled: boolean): Pinning {
     load: String(cpus[1]),
     backend,
     all: cpus.join(','),
-    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend} (on every CPU for a, b and e-j, where they do most of the work)`,
+    note: `gateway on CPU ${cpus[0]}; load generator on CPU ${cpus[1]}; MongoDB, subgraphs, bench proxies on CPUs ${backend} (on every CPU for a, b, e-j and k, where they do most of the work)`,
   };
 }
 
