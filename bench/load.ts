@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { peakRss, resetPeakRss, start, type Proc } from './proc';
+import { peakRss, resetPeakRss, start, waitForQuiet, type Proc } from './proc';
 import type { Scenario } from './scenarios';
 import { SUBGRAPHS, type Stack, type SubgraphName } from './stack';
 
@@ -153,6 +153,10 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     opts.loadCpus,
   );
   await settle(stack);
+  // The timed gateway's subgraph calls pass no proxy, so `settle` cannot see them: the requests cut
+  // off at the end are done when the gateway and the backend fall quiet. Left running, a workforce
+  // answer by state body in flight costs the next run (often the other gateway's) ~190 ms of CPU.
+  await waitForQuiet(watched, { windowMs: 250, maxMs: 15_000 });
   const after = snapshot(stack);
   const db = perRequest(after.db, before.db, result.sent);
   const subgraphPeakRss = {} as Record<SubgraphName, number>;

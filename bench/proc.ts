@@ -141,24 +141,25 @@ function cpuTicks(pids: number[]): number {
 const TICKS_PER_SECOND = 100;
 
 /**
- * Waits until the processes together use less than `share` of one CPU over a second, two seconds in
- * a row, or `maxMs` has passed. Why: after seeding, the servers still work in the background
- * (snapshots of the journals, facts read into memory), and the first run measured would pay for it.
+ * Waits until the processes together use less than `share` of one CPU over a window (a second by
+ * default), two windows in a row, or `maxMs` has passed. Why: after seeding, the servers still work
+ * in the background (snapshots of the journals, facts read into memory), and the first run measured
+ * would pay for it; after a run, the requests cut off at its end are still being answered.
  */
-export async function waitForQuiet(procs: Proc[], { share = 0.15, maxMs = 240_000 } = {}): Promise<{ waitedMs: number; quiet: boolean }> {
+export async function waitForQuiet(procs: Proc[], { share = 0.15, maxMs = 240_000, windowMs = 1000 } = {}): Promise<{ waitedMs: number; quiet: boolean }> {
   // The servers and their wrappers (npx → tsx → node), looked up once: they do not change while we wait.
   const pids = procs.flatMap((p) => (p.child.pid === undefined ? [] : descendants(p.child.pid)));
   const total = () => cpuTicks(pids);
   const started = Date.now();
-  let quietSeconds = 0;
+  let quietWindows = 0;
   let last = total();
-  while (quietSeconds < 2 && Date.now() - started < maxMs) {
-    await new Promise((r) => setTimeout(r, 1000));
+  while (quietWindows < 2 && Date.now() - started < maxMs) {
+    await new Promise((r) => setTimeout(r, windowMs));
     const now = total();
-    quietSeconds = (now - last) / TICKS_PER_SECOND < share ? quietSeconds + 1 : 0;
+    quietWindows = (now - last) / TICKS_PER_SECOND < (share * windowMs) / 1000 ? quietWindows + 1 : 0;
     last = now;
   }
-  return { waitedMs: Date.now() - started, quiet: quietSeconds >= 2 };
+  return { waitedMs: Date.now() - started, quiet: quietWindows >= 2 };
 }
 
 /** The process and its descendants (npx → tsx → node): the server is one of them. */
