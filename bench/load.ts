@@ -52,19 +52,14 @@ export interface RunFigures extends LoadResult {
   gateway: 'ours' | 'hive' | 'none';
   round: number;
   connections: number;
-  /**
-   * NaN in a timed run: its gateway calls the subgraphs directly (Stack.gateways), and the
-   * sequential probes count these calls through the proxies instead (CountProbe).
-   */
-  subgraphRequestsPerRequest: number;
-  subgraphRequestsBySubgraph: Record<SubgraphName, number>;
   dbCommandsPerRequest: number;
   dbCommandsBySubgraph: Record<SubgraphName, number>;
   dbCommandsByName: Record<string, number>;
-  /** Subgraph calls that went through the counting proxies during the run: 0, as the timed gateways call directly. */
+  /**
+   * Subgraph calls that went through the counting proxies during the run: 0, as the timed gateways
+   * call the subgraphs directly (Stack.gateways); the sequential probes count those calls (CountProbe).
+   */
   subgraphCallsThroughProxies: number;
-  /** Mean ms from a subgraph request to its answer's first byte, by subgraph: NaN in a timed run, as above. */
-  subgraphMsPerCall: Record<SubgraphName, number>;
   /** Mean ms from a database command to its reply's first byte, by subgraph. */
   dbMsPerCommand: Record<SubgraphName, number>;
   /** Bytes; the gateway's is null for a run straight to a subgraph. */
@@ -112,8 +107,6 @@ function snapshot(stack: Stack) {
   return { calls, db, dbMs, names };
 }
 
-const notCounted = () => Object.fromEntries(SUBGRAPHS.map((n) => [n, NaN])) as Record<SubgraphName, number>;
-
 function perRequest<K extends string>(after: Record<K, number>, before: Record<K, number>, requests: number): Record<K, number> {
   const out = {} as Record<K, number>;
   for (const key of Object.keys(after) as K[]) out[key] = requests ? (after[key] - (before[key] ?? 0)) / requests : NaN;
@@ -121,12 +114,13 @@ function perRequest<K extends string>(after: Record<K, number>, before: Record<K
 }
 
 /**
- * Waits until the requests cut off at the end of a run have finished their DB calls (and, through
- * a counted gateway, their subgraph calls): their calls belong to this run's counts, and a backlog
- * left behind would slow the next run.
+ * Waits until the requests cut off at the end of a run are answered: their DB calls belong to this
+ * run's counts, and work left behind would land in the next run. Their DB commands are seen at the
+ * proxies; the gateways' subgraph calls pass no proxy, so the rest is done when the gateways and
+ * the backend fall quiet (a workforce answer by state body still in flight is ~190 ms of CPU).
  */
 export async function settle(stack: Stack, maxMs = 180_000): Promise<void> {
-  const busy = () => SUBGRAPHS.reduce((a, n) => a + stack.subgraphProxies[n].inFlight() + stack.mongoProxies[n].inFlight(), 0);
+  const busy = () => SUBGRAPHS.reduce((a, n) => a + stack.mongoProxies[n].inFlight(), 0);
   const deadline = Date.now() + maxMs;
   // Two quiet looks in a row: a gateway may be between two fetches of one query plan.
   let quiet = 0;
@@ -134,6 +128,8 @@ export async function settle(stack: Stack, maxMs = 180_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     quiet = busy() === 0 ? quiet + 1 : 0;
   }
+  const servers = [...SUBGRAPHS.map((n) => stack.mongos[n]), ...SUBGRAPHS.map((n) => stack.subgraphs[n].proc), ...Object.values(stack.gateways).flatMap((g) => (g ? [g.proc] : []))];
+  await waitForQuiet(servers, { windowMs: 250, maxMs: 15_000 });
 }
 
 function meanPerCall(ms: Record<SubgraphName, number>, msBefore: Record<SubgraphName, number>, calls: Record<SubgraphName, number>, callsBefore: Record<SubgraphName, number>) {
@@ -153,10 +149,6 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     opts.loadCpus,
   );
   await settle(stack);
-  // The timed gateway's subgraph calls pass no proxy, so `settle` cannot see them: the requests cut
-  // off at the end are done when the gateway and the backend fall quiet. Left running, a workforce
-  // answer by state body in flight costs the next run (often the other gateway's) ~190 ms of CPU.
-  await waitForQuiet(watched, { windowMs: 250, maxMs: 15_000 });
   const after = snapshot(stack);
   const db = perRequest(after.db, before.db, result.sent);
   const subgraphPeakRss = {} as Record<SubgraphName, number>;
@@ -167,13 +159,10 @@ export async function measure(stack: Stack, scenario: Scenario, target: LoadTarg
     gateway: target.gateway,
     round: opts.round,
     connections: opts.connections,
-    subgraphRequestsPerRequest: NaN,
-    subgraphRequestsBySubgraph: notCounted(),
     dbCommandsPerRequest: sum(db),
     dbCommandsBySubgraph: db,
     dbCommandsByName: perRequest(after.names, before.names, result.sent),
     subgraphCallsThroughProxies: after.calls - before.calls,
-    subgraphMsPerCall: notCounted(),
     dbMsPerCommand: meanPerCall(after.dbMs, before.dbMs, after.db, before.db),
     gatewayPeakRss: target.proc ? peakRss(target.proc) : null,
     subgraphPeakRss,
