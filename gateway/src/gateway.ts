@@ -161,6 +161,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     formatError: formatGatewayError(production, logger, { maxTokens: limits.maxTokens }),
+    // Apollo's own stringifyResult: the subgraphs' stringifyAnswer measured no faster here (its
+    // 2 MB workforce answer: 25 ms either way, in the process; see json-bytes.ts).
     parseOptions: { maxTokens: limits.maxTokens },
     // Apollo's defaults, stated because the abuse limits rely on them: one operation per request
     // (a batch would multiply the cost budget and the rate limit by its length), and no request a

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
+import { jsonBytes } from './json-bytes';
 
 /** A listening HTTP server. `url` is the GraphQL endpoint (`…/graphql`). */
 export interface Listening {
@@ -42,6 +44,38 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * Apollo Server hands an answer to its HTTP integration as one string, made by its
+ * `stringifyResult` option; a string of megabytes costs twice as much to make and encode as the
+ * same bytes written directly (json-bytes.ts). So a server built with `stringifyResult:
+ * stringifyAnswer` returns a token (JSON never contains a raw NUL), and listenApollo, the only
+ * integration here, sends the bytes the token stands for. Any other string is encoded as it is.
+ */
+const ANSWER_TOKEN = '\u0000answer#';
+const encodedAnswers = new Map<string, Buffer>();
+let answersEncoded = 0;
+
+export function stringifyAnswer(value: FormattedExecutionResult): string {
+  const token = `${ANSWER_TOKEN}${++answersEncoded}`;
+  // Apollo's own stringifyResult ends the JSON with a newline; the bytes stay the same.
+  encodedAnswers.set(token, jsonBytes(value, '\n'));
+  return token;
+}
+
+function answerBytes(text: string): Buffer {
+  if (text.startsWith(ANSWER_TOKEN)) {
+    const bytes = encodedAnswers.get(text);
+    encodedAnswers.delete(text);
+    if (bytes) return bytes;
+  }
+  return Buffer.from(text, 'utf8');
+}
+
+/** Answers made by stringifyAnswer and not yet sent: zero between requests. */
+export function answersPending(): number {
+  return encodedAnswers.size;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -107,19 +141,19 @@ export async function listenApollo<TContext extends BaseContext>(
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
       context: () => options.context({ req }),
     });
+    // Taken at once, before anything else can throw, so no encoded answer is left behind.
+    const payload = result.body.kind === 'complete' ? answerBytes(result.body.string) : result.body.asyncIterator;
     for (const [key, value] of result.headers) res.setHeader(key, value);
     // Answers carry personal data: no cache on the way may keep them.
     if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      // Encoded once: given the string, Node measures it for Content-Length, then encodes it (and
-      // a large answer's text, Apollo's JSON plus a newline, is first joined into one string).
-      const payload = Buffer.from(result.body.string, 'utf8');
+    if (Buffer.isBuffer(payload)) {
+      // Bytes with their length: given a string, Node would measure it, then encode it.
       res.setHeader('content-length', payload.length);
       res.end(payload);
       return;
     }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    for await (const chunk of payload) res.write(chunk);
     res.end();
   }
 

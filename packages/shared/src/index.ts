@@ -3,6 +3,7 @@ export * from './database';
 export * from './dates';
 export * from './errors';
 export * from './http';
+export * from './json-bytes';
 export * from './iin';
 export * from './loaders';
 export * from './logger';

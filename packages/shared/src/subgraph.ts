@@ -9,7 +9,7 @@ import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } f
 import { compiledExecution, executionFromEnv, type SubgraphExecution } from './compiled-execution';
 import { enableAuth, type EnableAuthOptions } from './auth/enable';
 import { ErrorCode, PUBLIC_CODES } from './errors';
-import { listenApollo, type Listening } from './http';
+import { listenApollo, stringifyAnswer, type Listening } from './http';
 import { createLogger, type Logger } from './logger';
 import { DateScalar, IINScalar } from './scalars';
 
@@ -93,6 +93,7 @@ export function createSubgraphApp<TContext extends BaseContext>(options: Subgrap
     logger,
     includeStacktraceInErrorResponses: !production,
     formatError: formatErrorFor(production, logger),
+    stringifyResult: stringifyAnswer,
     // Traces are only for Apollo's usage reporting, which is off: nothing here may call out. No
     // field has a cache hint, and the cache-control plugin instruments every field resolved (a
     // list page resolves thousands): off; listenApollo marks every answer no-store instead.
