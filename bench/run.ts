@@ -230,9 +230,9 @@ async function main(): Promise<void> {
     args,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage(), calibrationBefore: speedBefore, calibrationAfter: speedAfter },
     pinning,
-    versions: { autocannon: packageVersion('autocannon'), hiveGateway: packageVersion('@graphql-hive/gateway'), hiveRouterRuntime: packageVersion('@graphql-hive/router-runtime'), apolloGateway: packageVersion('@apollo/gateway') },
+    versions: { hiveGateway: packageVersion('@graphql-hive/gateway'), hiveRouterRuntime: packageVersion('@graphql-hive/router-runtime'), apolloGateway: packageVersion('@apollo/gateway') },
     method: {
-      load: 'autocannon in its own process, closed loop, one request per connection at a time; latency per response in float ms',
+      load: 'bench/load-worker.ts in its own process on node:http keep-alive connections, closed loop, one request per connection at a time; answers read as bytes (searched for "errors"), not decoded; latency per response in float ms',
       variables: 'each request takes the next IIN or page start from a shuffled list collected from the seeded data; runs continue where the last stopped',
       counting:
         'TCP proxies in the bench process: HTTP requests from the gateway to each subgraph, MongoDB OP_MSG commands from each subgraph (hello/ping/handshake excluded). The summary figures come from --probe-requests sequential requests per scenario (exact); each run also has them under load, divided by requests sent',
