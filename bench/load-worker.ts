@@ -43,6 +43,8 @@ class ErrorsFinder {
   }
 }
 
+class TimeoutError extends Error {}
+
 function send(agent: http.Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -64,12 +66,9 @@ function send(agent: http.Agent, url: URL, headers: Record<string, string>, body
   });
 }
 
-class TimeoutError extends Error {}
-
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadJob;
   const url = new URL(job.url);
-  const headers = job.headers;
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
   let next = job.offset;
   let sent = 0;
@@ -93,7 +92,7 @@ async function main(): Promise<void> {
       sent++;
       let answer: Answer;
       try {
-        answer = await send(agent, url, headers, body);
+        answer = await send(agent, url, job.headers, body);
       } catch (err) {
         // A request still out at the deadline is cut off by the run's end: neither a response nor an error.
         if (performance.now() >= deadline) return;
