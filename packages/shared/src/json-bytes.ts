@@ -5,9 +5,9 @@
  * UTF-8 encoding for the socket) first copies them into one string. Personnel's workforce answer
  * by state body at 100,000 servants (~2,900 segments, 1.4 MB, bodies named in Kazakh and
  * Russian): stringify plus encode 13.2 ms, these bytes 7.2 ms (medians in the running subgraph,
- * both ways timed on the same answers). Each list element's JSON is short, so it is one flat
- * piece, encoded straight into place. An answer without a long list (a profile) is stringified
- * whole, as before: written key by key, a 5 KB profile cost 0.10 ms instead of 0.026. The gateway's
+ * both ways timed on the same answers). A long list is stringified a run of elements at a time,
+ * each run's JSON short enough to be one flat piece, encoded straight into place. An answer
+ * without a long list (a profile) is stringified whole, as before: written key by key, a 5 KB profile cost 0.10 ms instead of 0.026. The gateway's
  * answer, made of the objects its result shaping builds, measured no faster this way (25 ms either
  * way), so the gateway keeps Apollo's.
  *
@@ -16,8 +16,14 @@
 
 /** Long lists are looked for down to this depth (a list of servants: data.civilServants.edges, 3). */
 const SPINE_DEPTH = 5;
-/** A list this long is written element by element; a shorter one is walked, as its elements may be large. */
+/** A list this long is written in runs of elements; a shorter one is walked, as its elements may be large. */
 const LONG_LIST = 32;
+/**
+ * Elements stringified at once: one JSON.stringify per element cost more in calls than in text (the
+ * 2 MB workforce answer: 11.3 ms one by one, 9.0 in runs of 64, 13.6 whole and encoded, medians in
+ * plain Node), and a run's JSON is still short enough to be one flat piece.
+ */
+const RUN = 64;
 const FIRST_CAPACITY = 64 * 1024;
 
 const OPEN_BRACE = 0x7b;
@@ -40,6 +46,20 @@ class ByteWriter {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
     if (this.length + s.length * 3 > this.buffer.length) this.grow(s.length * 3);
     this.length += this.buffer.write(s, this.length, 'utf8');
+  }
+
+  /**
+   * Writes a list's elements a run at a time: each run is stringified as a list of its own, and the
+   * `]` closing one run is overwritten by the next, whose `[` becomes the comma between them.
+   */
+  listInRuns(list: readonly unknown[]): void {
+    for (let i = 0; i < list.length; i += RUN) {
+      const run = JSON.stringify(list.slice(i, i + RUN));
+      if (i > 0) this.length--;
+      const at = this.length;
+      this.text(run);
+      if (i > 0) this.buffer[at] = COMMA;
+    }
   }
 
   bytes(): Buffer {
@@ -89,12 +109,11 @@ function writeValue(out: ByteWriter, value: unknown, depth: number): void {
   // written key by key, cost several times as much.
   if (!holdsLongList(value, depth)) return writeWhole(out, value);
   if (Array.isArray(value)) {
-    const long = value.length >= LONG_LIST;
+    if (value.length >= LONG_LIST) return out.listInRuns(value);
     out.byte(OPEN_BRACKET);
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.byte(COMMA);
-      if (long) writeWhole(out, value[i]);
-      else writeValue(out, value[i], depth + 1);
+      writeValue(out, value[i], depth + 1);
     }
     out.byte(CLOSE_BRACKET);
     return;
