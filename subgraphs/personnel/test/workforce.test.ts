@@ -92,6 +92,21 @@ describe('measures worked out by hand', () => {
     expect(byBody.get(f.bodies.P._id.toHexString())).toMatchObject({ stateBody: { name: f.bodies.P.name }, headcount: 2, vacancies: 1 });
   });
 
+  it('resolves a segment by its key as the list answers it, body and day included', async () => {
+    const listed = await ask({ groupBy: ['STATE_BODY', 'CORPS'], filter: { region: 'ASTANA' } });
+    const res = await h.query<{ _entities: Array<Segment | null> }>(
+      /* GraphQL */ `query E($r: [_Any!]!) { _entities(representations: $r) { ... on WorkforceSegment {
+        key asOf region stateBodyLevel corps categoryCode gender ageBand stateBody { id name } suppressed
+        headcount vacancies womenShare averageTenureYears sanctionsPer1000 rotationsLast12Months } } }`,
+      { r: [...listed.map((s) => ({ __typename: 'WorkforceSegment', key: s.key })), { __typename: 'WorkforceSegment', key: 'w2;not a key' }] },
+      MONITORING,
+    );
+    expect(listed.length).toBeGreaterThan(1);
+    expect(res.data!._entities.slice(0, listed.length)).toEqual(listed);
+    expect(res.data!._entities[listed.length]).toBeNull();
+    expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([[`_entities.${listed.length}`, 'BAD_USER_INPUT']]);
+  });
+
   it('names the bodies from memory, read again when the seeder renews the staff list', async () => {
     const nameOf = async (asOf?: string) => {
       const segments = await ask({ groupBy: ['STATE_BODY'], ...(asOf ? { asOf } : {}) });
