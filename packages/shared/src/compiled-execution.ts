@@ -32,6 +32,19 @@ function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
   return { ...result, errors };
 }
 
+/**
+ * Whether a list item itself failed (an error whose path ends at its index). graphql-jit 0.8 writes
+ * such an item's null with `push`, not at its index: when the item fails before the items ahead of
+ * it have arrived, the null is overwritten and the list comes back short, or it lands past the end.
+ * An entity refused while the others of its batch are still loading made `_entities` shorter than
+ * the representations, and the gateway then drops the whole fetch. Such a query is executed again
+ * by graphql-js, which places the null (its loaders and the audit collector are the request's, so
+ * the second run reads from their caches and records nothing twice). Mutations are never run again.
+ */
+function failedListItem(result: ExecutionResult): boolean {
+  return !!result.errors?.some((error) => typeof error.path?.[error.path.length - 1] === 'number');
+}
+
 /** A document graphql-js executes: see `hasVariableInsideLiteral`. */
 const INTERPRET = Symbol('interpret');
 
@@ -107,7 +120,11 @@ export function compiledExecution(schema: GraphQLSchema): Gateway {
           const query = compiledFor(request.document, operationName);
           if (query === INTERPRET) return execute({ schema, document: request.document, operationName, contextValue: request.context, variableValues: variables });
           if (!isCompiledQuery(query)) return query;
-          return asGraphQLErrors(await query.query(undefined, request.context, variables));
+          const result = await query.query(undefined, request.context, variables);
+          if (operation?.operation === 'query' && failedListItem(result)) {
+            return execute({ schema, document: request.document, operationName, contextValue: request.context, variableValues: variables });
+          }
+          return asGraphQLErrors(result);
         },
       };
     },

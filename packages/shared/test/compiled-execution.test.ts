@@ -84,6 +84,9 @@ function resolversWith(log: number[]) {
       __resolveReference: (ref: { key?: unknown }) => {
         if (ref.key === 'bad') throw new GraphQLError('not a segment key', { extensions: { code: 'BAD_USER_INPUT' } });
         if (ref.key === 'missing') return null;
+        if (ref.key === 'refused') return Promise.reject(new GraphQLError('not your segment', { extensions: { code: 'FORBIDDEN' } }));
+        // Answered after the others: a refusal of a later entity settles first.
+        if (String(ref.key).startsWith('late')) return new Promise((resolve) => setTimeout(() => resolve(segmentOf(Number(String(ref.key).slice(4)))), 5));
         return Promise.resolve(segmentOf(Number(String(ref.key).slice(1))));
       },
       name: (s: SegmentValue) => `Сегмент ${s.index}`,
@@ -140,6 +143,8 @@ const CASES: Array<[string, { query: string; variables?: Record<string, unknown>
   ['unions and interfaces by __typename', { query: '{ things { __typename ... on Body { name } ... on Segment { key } } named { name __typename ... on Segment { count } } }' }],
   ['a custom scalar in and out', { query: 'query($d: Date!) { dayAfter(day: $d) x: dayAfter(day: "2026-02-28") }', variables: { d: '2026-12-31' } }],
   ['entities: found, refused, missing and errors inside', { query: ENTITIES, variables: { r: [{ __typename: 'Segment', key: 'k1' }, { __typename: 'Segment', key: 'bad' }, { __typename: 'Segment', key: 'missing' }, { __typename: 'Segment', key: 'k2' }] } }],
+  ['entities: the last refused (a rejected promise) before the others arrive', { query: ENTITIES, variables: { r: [{ __typename: 'Segment', key: 'late1' }, { __typename: 'Segment', key: 'late2' }, { __typename: 'Segment', key: 'refused' }] } }],
+  ['entities: one refused in the middle, then one missing, the rest late', { query: ENTITIES, variables: { r: [{ __typename: 'Segment', key: 'late3' }, { __typename: 'Segment', key: 'refused' }, { __typename: 'Segment', key: 'late5' }, { __typename: 'Segment', key: 'refused' }] } }],
   ['entities written inline with a variable inside (graphql-js executes it)', { query: 'query($k: String!) { _entities(representations: [{ __typename: "Segment", key: $k }]) { ... on Segment { key name } } }', variables: { k: 'k3' } }],
   ['introspection and the subgraph SDL', { query: '{ __schema { queryType { name } } __type(name: "Band") { enumValues { name } } _service { sdl } }' }],
   ['two operations, one chosen by name', { query: 'query One { segments(first: 1) { key } } query Two { segments(first: 2) { name } }', operationName: 'Two' }],
