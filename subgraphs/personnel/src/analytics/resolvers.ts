@@ -1,14 +1,49 @@
-import { badUserInput, callerOf, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment, type WorkforceDimension } from '@civil-service/shared';
+import { badUserInput, callerOf, resolveWorkforce, segmentQueryOf, suppressesFor, type ResolvedSegment } from '@civil-service/shared';
 import type { StateBodyDoc } from '../models';
 import type { Context } from '../resolvers/context';
 import { rotationFlows } from './flows';
 import type { PersonnelMeasures } from './workforce';
 
-/** A segment as personnel answers it; `body`: its state body when read with the question. */
-type Segment = ResolvedSegment<PersonnelMeasures> & { body?: StateBodyDoc };
+/**
+ * A WorkforceSegment as personnel answers it: every field of the type a plain property, which the
+ * compiled query reads in place. With a resolver per field, 16 calls per segment were most of
+ * executing an answer of thousands (2,866 segments: 9.9 ms with resolvers, 4.0 ms making these and
+ * reading them; medians with graphql-jit in plain Node).
+ */
+interface SegmentAnswer extends Record<keyof PersonnelMeasures, number | null> {
+  key: string;
+  asOf: Date;
+  region: string | null;
+  stateBodyLevel: string | null;
+  corps: string | null;
+  categoryCode: string | null;
+  gender: string | null;
+  ageBand: string | null;
+  stateBody: StateBodyDoc | null;
+  suppressed: boolean;
+}
 
-const dimension = (d: WorkforceDimension) => (s: Segment) => s.values[d] ?? null;
-const measure = <K extends keyof PersonnelMeasures>(k: K) => (s: Segment) => (s.measures ? s.measures[k] : null);
+function segmentAnswer(s: ResolvedSegment<PersonnelMeasures>, body: StateBodyDoc | null): SegmentAnswer {
+  const { values, measures: m } = s;
+  return {
+    key: s.key,
+    asOf: s.query.asOf,
+    region: values.REGION ?? null,
+    stateBodyLevel: values.STATE_BODY_LEVEL ?? null,
+    corps: values.CORPS ?? null,
+    categoryCode: values.CATEGORY_CODE ?? null,
+    gender: values.GENDER ?? null,
+    ageBand: values.AGE_BAND ?? null,
+    stateBody: body,
+    suppressed: s.suppressed,
+    headcount: m ? m.headcount : null,
+    vacancies: m ? m.vacancies : null,
+    womenShare: m ? m.womenShare : null,
+    averageTenureYears: m ? m.averageTenureYears : null,
+    sanctionsPer1000: m ? m.sanctionsPer1000 : null,
+    rotationsLast12Months: m ? m.rotationsLast12Months : null,
+  };
+}
 
 export const analyticsQueryResolvers = {
   async workforce(_: unknown, args: { groupBy?: unknown; filter?: unknown; asOf?: unknown }, ctx: Context) {
@@ -22,10 +57,13 @@ export const analyticsQueryResolvers = {
       resolveWorkforce(query, ctx.computeSegments, ctx, { threshold: ctx.minCell, today: ctx.now }),
       byBody ? ctx.stateBodies() : null,
     ]);
-    // Thousands of segments by body: their bodies from memory make `stateBody` a plain value, not
-    // one loader promise per segment (which made graphql-js resolve every segment asynchronously).
-    if (!bodies) return segments;
-    return segments.map((s): Segment => ({ ...s, body: s.values.STATE_BODY ? bodies.get(s.values.STATE_BODY) : undefined }));
+    if (!bodies) return segments.map((s) => segmentAnswer(s, null));
+    // Thousands of segments by body: their bodies from memory, so `stateBody` is a plain value, not a
+    // loader promise per segment; a body not there yet (created since) is read through the loader.
+    const late = new Map<string, StateBodyDoc | null>();
+    for (const s of segments) if (s.values.STATE_BODY && !bodies.has(s.values.STATE_BODY)) late.set(s.values.STATE_BODY, null);
+    await Promise.all([...late.keys()].map(async (id) => late.set(id, (await ctx.loaders.body.load(id)) ?? null)));
+    return segments.map((s) => segmentAnswer(s, s.values.STATE_BODY ? (bodies.get(s.values.STATE_BODY) ?? late.get(s.values.STATE_BODY) ?? null) : null));
   },
 
   rotationFlows(_: unknown, args: { from: Date; to: Date }, ctx: Context) {
@@ -35,22 +73,9 @@ export const analyticsQueryResolvers = {
 
 export const analyticsTypeResolvers = {
   WorkforceSegment: {
-    __resolveReference: (ref: { key?: unknown }, ctx: Context) => ctx.segments(ctx).load(String(ref.key)),
-    key: (s: Segment) => s.key,
-    asOf: (s: Segment) => s.query.asOf,
-    region: dimension('REGION'),
-    stateBodyLevel: dimension('STATE_BODY_LEVEL'),
-    corps: dimension('CORPS'),
-    categoryCode: dimension('CATEGORY_CODE'),
-    gender: dimension('GENDER'),
-    ageBand: dimension('AGE_BAND'),
-    stateBody: (s: Segment, _: unknown, ctx: Context) => s.body ?? (s.values.STATE_BODY ? ctx.loaders.body.load(s.values.STATE_BODY) : null),
-    suppressed: (s: Segment) => s.suppressed,
-    headcount: measure('headcount'),
-    vacancies: measure('vacancies'),
-    womenShare: measure('womenShare'),
-    averageTenureYears: measure('averageTenureYears'),
-    sanctionsPer1000: measure('sanctionsPer1000'),
-    rotationsLast12Months: measure('rotationsLast12Months'),
+    __resolveReference: (ref: { key?: unknown }, ctx: Context): Promise<SegmentAnswer> =>
+      ctx.segments(ctx)
+        .load(String(ref.key))
+        .then(async (s) => segmentAnswer(s, s.values.STATE_BODY ? ((await ctx.loaders.body.load(s.values.STATE_BODY)) ?? null) : null)),
   },
 };
