@@ -15,6 +15,8 @@ import type { LoadJob, LoadResult } from './load';
 const ERRORS = Buffer.from('"errors"');
 const KEEP_OF_ERROR = 400;
 const TIMEOUT_MS = 30_000;
+/** Jobs of at most this many variables (the analytics questions) get a p50 per variable. */
+const FEW_VARIABLES = 32;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -80,13 +82,15 @@ async function main(): Promise<void> {
   let firstError: string | undefined;
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  const perVariable = job.variables.length <= FEW_VARIABLES ? job.variables.map((): number[] => []) : null;
 
   const started = performance.now();
   const deadline = started + job.durationSec * 1000;
 
   async function connection(): Promise<void> {
     while (performance.now() < deadline) {
-      const variables = job.variables[next++ % job.variables.length];
+      const asked = next++ % job.variables.length;
+      const variables = job.variables[asked];
       const body = Buffer.from(JSON.stringify({ query: job.query, operationName: job.operationName, variables }));
       const sentAt = performance.now();
       sent++;
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
         latencies = bigger;
       }
       latencies[count++] = at - sentAt;
+      perVariable?.[asked].push(at - sentAt);
       const success = answer.status >= 200 && answer.status < 300;
       if (!success) non2xx++;
       // A 200 can still carry an error; the body is checked so a failing stack cannot look fast.
@@ -136,6 +141,7 @@ async function main(): Promise<void> {
     timeouts,
     graphqlErrors,
     firstError,
+    ...(perVariable ? { byVariable: perVariable.map((xs, i) => ({ variables: JSON.stringify(job.variables[i]), answers: xs.length, p50Ms: percentile(Float64Array.from(xs).sort(), 50) })) } : {}),
     variablesUsed: Math.min(next - job.offset, job.variables.length),
     variablesRepeated: Math.max(0, next - job.offset - job.variables.length),
     nextOffset: next,

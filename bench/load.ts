@@ -45,6 +45,12 @@ export interface LoadResult {
   variablesUsed: number;
   variablesRepeated: number;
   nextOffset: number;
+  /**
+   * For a job of few variables (at most 32, load-worker.ts: the analytics questions), each one's answers
+   * and their p50, in the job's order. The workforce questions by state body answer from 20 to
+   * 2,900 segments each: the mix's median alone does not say which of them waits.
+   */
+  byVariable?: Array<{ variables: string; answers: number; p50Ms: number }>;
 }
 
 export interface RunFigures extends LoadResult {

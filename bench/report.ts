@@ -27,6 +27,8 @@ export interface Summary {
   failedRequests: number;
   variablesRepeated: number;
   dbMsPerCommand: Record<SubgraphName, number>;
+  /** Each variable's p50, median over rounds, where the scenario has few (LoadResult.byVariable). */
+  p50ByVariable?: Array<{ variables: string; p50Ms: number }>;
 }
 
 export interface Ratio {
@@ -93,7 +95,27 @@ export function summarise(runs: RunFigures[], titles: Record<ScenarioId, string>
     failedRequests: rs.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts + r.graphqlErrors, 0),
     variablesRepeated: rs.reduce((a, r) => a + r.variablesRepeated, 0),
     dbMsPerCommand: medianBySubgraph(rs.map((r) => r.dbMsPerCommand)),
+    ...(rs[0].byVariable ? { p50ByVariable: rs[0].byVariable.map(({ variables }, i) => ({ variables, p50Ms: median(rs.map((r) => r.byVariable?.[i]?.p50Ms ?? NaN)) })) } : {}),
   }));
+}
+
+/**
+ * Labels for a scenario's variables: each one's JSON without the fields all of them share (the
+ * workforce questions' `groupBy`, the alert lists' `first`), so what tells them apart is left; a
+ * single field left (`filter`) is shown by its value.
+ */
+export function variableLabels(variables: string[]): string[] {
+  const parsed = variables.map((v) => JSON.parse(v) as Record<string, unknown>);
+  const shared = new Set(Object.keys(parsed[0] ?? {}).filter((key) => parsed.every((p) => JSON.stringify(p[key]) === JSON.stringify(parsed[0][key]))));
+  if (parsed.length < 2) return variables;
+  const rest = parsed.map((p) => Object.fromEntries(Object.entries(p).filter(([key]) => !shared.has(key))));
+  // One field left, the same for all (`filter`): its value says it.
+  const fields = new Set(rest.flatMap((r) => Object.keys(r)));
+  if (fields.size === 1 && rest.every((r) => Object.keys(r).length <= 1)) {
+    const [field] = fields;
+    return rest.map((r) => JSON.stringify(r[field] ?? {}));
+  }
+  return rest.map((r) => JSON.stringify(r));
 }
 
 export function ratios(runs: RunFigures[]): Ratio[] {
@@ -179,6 +201,14 @@ export function printSize(report: SizeReport, print: (s: string) => void): void 
       ]),
     ),
   );
+  const byQuestion = report.summaries.filter((s) => s.p50ByVariable && s.p50ByVariable.length > 1);
+  if (byQuestion.length) {
+    print('\np50 ms by question, median over rounds (scenarios of few questions, whose answers differ in size):');
+    for (const s of byQuestion) {
+      const labels = variableLabels(s.p50ByVariable!.map((v) => v.variables));
+      print(`  (${s.scenario}) ${s.gateway}: ${s.p50ByVariable!.map((v, i) => `${fmt(v.p50Ms)} ${labels[i]}`).join(', ')}`);
+    }
+  }
   if (report.ratios.length) {
     print('\nours / Hive Gateway (medians over rounds; >1 is better for req/s, <1 is better for latency):');
     print(table(['scenario', 'req/s', 'p50', 'p99', 'req/s by round'], report.ratios.map((r) => [`(${r.scenario})`, fmt(r.rps), fmt(r.p50), fmt(r.p99), r.perRound.map((x) => fmt(x.rps)).join(' ')])));

@@ -22,6 +22,7 @@ interface Summary {
   mongoPeakRssMB: number;
   failedRequests: number;
   connections: number;
+  p50ByVariable?: Array<{ variables: string; p50Ms: number }>;
 }
 
 interface Report {
@@ -91,6 +92,13 @@ describe('npm run bench (smoke)', () => {
     // The analytics questions run at their own concurrency (5), whatever --connections says.
     for (const s of size.summaries.filter((x) => 'efghij'.includes(x.scenario))) expect(s.connections).toBe(5);
     expect(size.targets.length).toBe(7 + 6);
+    // The workforce questions by state body, one p50 each (their answers differ in size); the
+    // profiles, thousands of IINs, get none.
+    const byQuestion = size.summaries.find((x) => x.scenario === 'f' && x.gateway === 'ours')?.p50ByVariable;
+    expect(byQuestion?.length).toBe(11);
+    expect(new Set(byQuestion?.map((q) => q.variables)).size).toBe(11);
+    expect(size.summaries.find((x) => x.scenario === 'a')?.p50ByVariable).toBeUndefined();
+    expect(output).toMatch(/p50 ms by question/);
     // Timed runs load gateways that call the subgraphs directly: the counting proxies see none of their calls.
     expect(size.runs.length).toBeGreaterThan(0);
     for (const run of size.runs) expect({ run: `${run.scenario}/${run.gateway}`, proxied: run.subgraphCallsThroughProxies }).toEqual({ run: `${run.scenario}/${run.gateway}`, proxied: 0 });

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runLoad } from '../bench/load';
+import { variableLabels } from '../bench/report';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,5 +76,17 @@ describe('bench load generator', () => {
     expect(JSON.parse(seen[0].body)).toEqual({ query: 'query Q($kind: String) { names }', operationName: 'Q', variables: { kind: 'error' } });
     expect(result.p50Ms).toBeGreaterThan(0);
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    // Few variables: each one's answers and p50, in the job's order; the long clean answer, written
+    // in four pieces with pauses between, is slower than the immediate 503.
+    expect(result.byVariable?.map((v) => v.variables)).toEqual(['{"kind":"clean"}', '{"kind":"error"}', '{"kind":"down"}']);
+    expect(result.byVariable!.reduce((total, v) => total + v.answers, 0)).toBe(result.requests);
+    expect(result.byVariable![0].p50Ms).toBeGreaterThan(result.byVariable![2].p50Ms);
+  });
+
+  it('labels the variables by what tells them apart', () => {
+    expect(variableLabels(['{"groupBy":["STATE_BODY"],"filter":{}}', '{"groupBy":["STATE_BODY"],"filter":{"corps":"A"}}'])).toEqual(['{}', '{"corps":"A"}']);
+    expect(variableLabels(['{"filter":{"region":"ASTANA"},"first":20}', '{"first":20}'])).toEqual(['{"region":"ASTANA"}', '{}']);
+    expect(variableLabels(['{"a":1,"b":2}', '{"a":2,"b":3}'])).toEqual(['{"a":1,"b":2}', '{"a":2,"b":3}']);
+    expect(variableLabels(['{"only":1}'])).toEqual(['{"only":1}']);
   });
 });
