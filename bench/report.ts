@@ -105,9 +105,9 @@ export function summarise(runs: RunFigures[], titles: Record<ScenarioId, string>
  * single field left (`filter`) is shown by its value.
  */
 export function variableLabels(variables: string[]): string[] {
+  if (variables.length < 2) return variables;
   const parsed = variables.map((v) => JSON.parse(v) as Record<string, unknown>);
-  const shared = new Set(Object.keys(parsed[0] ?? {}).filter((key) => parsed.every((p) => JSON.stringify(p[key]) === JSON.stringify(parsed[0][key]))));
-  if (parsed.length < 2) return variables;
+  const shared = new Set(Object.keys(parsed[0]).filter((key) => parsed.every((p) => JSON.stringify(p[key]) === JSON.stringify(parsed[0][key]))));
   const rest = parsed.map((p) => Object.fromEntries(Object.entries(p).filter(([key]) => !shared.has(key))));
   // One field left, the same for all (`filter`): its value says it.
   const fields = new Set(rest.flatMap((r) => Object.keys(r)));

@@ -92,7 +92,7 @@ function writeWhole(out: ByteWriter, value: unknown): void {
   out.text((JSON.stringify(value) as string | undefined) ?? 'null');
 }
 
-/** Whether a list long enough to write element by element lies within the spine under `value`. */
+/** Whether a list long enough to write in runs lies within the spine under `value`. */
 function holdsLongList(value: unknown, depth: number): boolean {
   if (depth >= SPINE_DEPTH || value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) {
