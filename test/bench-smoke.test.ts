@@ -56,7 +56,8 @@ describe('npm run bench (smoke)', () => {
   it('produces every figure for every scenario, ours and the peer', async () => {
     const out = path.join(dir, 'out.json');
     const { code, output } = await runBench(['--servants', '60', '--duration', '1', '--warmup', '0', '--rounds', '1', '--connections', '2', '--probe-requests', '2', '--out', out]);
-    expect({ code, tail: output.slice(-3000) }).toEqual({ code: 0, tail: expect.any(String) });
+    // The output's tail is shown only when the bench failed: it says why.
+    expect({ code, tail: code === 0 ? '' : output.slice(-3000) }).toEqual({ code: 0, tail: '' });
     expect(output).toMatch(/req\/s/);
     expect(output).toMatch(/pinning|pinned/);
 
